@@ -1,0 +1,129 @@
+package hl7lake.hl7;
+
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.ErrorCode;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.Location;
+import ca.uhn.hl7v2.model.GenericMessage;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.v25.segment.MSH;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.ModelClassFactory;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The application's one HAPI context and what it parses: every version from 2.1 to 2.8.x into
+ * HAPI's canonical v2.5 model, with v2.5's event → structure map (ADT^A04 → ADT_A01,
+ * ADT^A31 → ADT_A05), so each structure lands on one JSON schema. Parsing never validates: data
+ * type rules are applied afterwards by profile ({@link DataTypeRules}).
+ */
+public final class Hl7Parser {
+
+    /** HL7 table 0076 (v2.5): message types, to tell an unknown type (200) from an unknown event (201). */
+    private static final Set<String> MESSAGE_TYPES = Set.of((
+            "ACK ADR ADT BAR BPS BRP BRT BTS CRM CSU DFT DOC DSR EAC EAN EAR EDR EQQ ERP ESR ESU INR INU LSR "
+            + "LSU MDM MFD MFK MFN MFQ MFR NMD NMQ NMR OMB OMD OMG OMI OML OMN OMP OMS ORB ORD ORF ORG ORI "
+            + "ORL ORM ORN ORP ORR ORS ORU OSQ OSR OUL PEX PGL PIN PMU PPG PPP PPR PPT PPV PRR PTR QBP QCK "
+            + "QCN QRY QSB QSX QVR RAR RAS RCI RCL RDE RDR RDS RDY REF RER RGR RGV ROR RPA RPI RPL RPR RQA "
+            + "RQC RQI RQP RRA RRD RRE RRG RRI RSP RTB SIU SPQ SQM SQR SRM SRR SSR SSU SUR TBR TCR TCU UDM "
+            + "VQQ VXQ VXR VXU VXX").split(" "));
+
+    private final HapiContext context;
+    private final PipeParser parser;
+    private final Map<String, Boolean> knownStructures = new ConcurrentHashMap<>();
+
+    public Hl7Parser() {
+        context = new DefaultHapiContext();
+        context.setModelClassFactory(new CanonicalModelClassFactory("2.5"));
+        context.setValidationContext(ValidationContextFactory.noValidation());
+        context.getParserConfiguration().setValidating(false);
+        parser = context.getPipeParser();
+    }
+
+    public HapiContext context() {
+        return context;
+    }
+
+    /**
+     * Parses one message whose text has CR between segments. A MSH-9.3 that names no v2.5 structure
+     * (older versions had a few) is set aside for the parse, so that the event decides the structure,
+     * and put back afterwards.
+     */
+    public Message parse(String er7, MshHeader header) throws Hl7Rejection {
+        String explicitStructure = header.messageStructure();
+        boolean setAside = !explicitStructure.isEmpty() && !isV25Structure(explicitStructure);
+        Message message;
+        try {
+            message = parser.parse(setAside ? withoutStructure(er7, header) : er7);
+        } catch (HL7Exception e) {
+            throw fromHapi(e);
+        }
+        if (message instanceof GenericMessage) {
+            throw unsupported(header);
+        }
+        if (setAside) {
+            try {
+                ((MSH) message.get("MSH")).getMessageType().getMessageStructure().setValue(explicitStructure);
+            } catch (HL7Exception e) {
+                throw fromHapi(e);
+            }
+        }
+        return message;
+    }
+
+    private boolean isV25Structure(String structure) {
+        return knownStructures.computeIfAbsent(structure, name -> {
+            try {
+                ModelClassFactory factory = context.getModelClassFactory();
+                Class<? extends Message> type = factory.getMessageClass(name, "2.5", true);
+                return type != null && !GenericMessage.class.isAssignableFrom(type);
+            } catch (HL7Exception e) {
+                return false;
+            }
+        });
+    }
+
+    private static String withoutStructure(String er7, MshHeader header) {
+        String separator = String.valueOf(header.fieldSeparator());
+        String component = String.valueOf(header.componentSeparator());
+        String typed = header.messageType() + component + header.triggerEvent() + component;
+        int at = er7.indexOf(separator + typed + header.messageStructure());
+        if (at < 0) {
+            return er7;
+        }
+        int from = at + 1 + typed.length() - 1;
+        return er7.substring(0, from) + er7.substring(from + 1 + header.messageStructure().length());
+    }
+
+    private static Hl7Rejection unsupported(MshHeader header) {
+        if (!MESSAGE_TYPES.contains(header.messageType())) {
+            return new Hl7Rejection(ErrorCode.UNSUPPORTED_MESSAGE_TYPE, new ErrorLocation("MSH", 1, 9, 0, 1, 0),
+                    "MSH-9.1 message type is not one of HL7 table 0076");
+        }
+        return new Hl7Rejection(ErrorCode.UNSUPPORTED_EVENT_CODE, new ErrorLocation("MSH", 1, 9, 0, 2, 0),
+                "MSH-9.2 trigger event has no message structure in HL7 v2.5 for this message type");
+    }
+
+    /**
+     * HAPI's exception texts quote values from the message, so only its code and the segment it
+     * names are kept.
+     */
+    private static Hl7Rejection fromHapi(HL7Exception e) {
+        ErrorCode code = ErrorCode.errorCodeFor(e.getErrorCode());
+        if (code == null || code == ErrorCode.MESSAGE_ACCEPTED) {
+            code = ErrorCode.SEGMENT_SEQUENCE_ERROR;
+        }
+        Location where = e.getLocation();
+        ErrorLocation location = where == null || where.getSegmentName() == null
+                ? ErrorLocation.message()
+                : ErrorLocation.segment(where.getSegmentName(), Math.max(1, where.getSegmentRepetition()));
+        return new Hl7Rejection(code, location, "the HL7 parser could not read the message structure ("
+                + e.getClass().getSimpleName() + ")");
+    }
+}
