@@ -218,29 +218,37 @@ public final class Er7StreamSplitter implements Iterator<SplitMessage> {
         lineTooLong = false;
         lineOffset = streamOffset;
         boolean any = false;
-        while (true) {
-            if (position == limit && !fill()) {
-                return any;
-            }
-            byte b = buffer[position++];
-            streamOffset++;
+        while (position < limit || fill()) {
             any = true;
-            if (b == '\n') {
-                return true;
+            int end = position;
+            while (end < limit && buffer[end] != '\r' && buffer[end] != '\n') {
+                end++;
             }
-            if (b == '\r') {
-                if ((position < limit || fill()) && buffer[position] == '\n') {
+            keep(position, end);
+            streamOffset += end - position;
+            position = end;
+            if (end < limit) {
+                byte terminator = buffer[position++];
+                streamOffset++;
+                if (terminator == '\r' && (position < limit || fill()) && buffer[position] == '\n') {
                     position++;
                     streamOffset++;
                 }
                 return true;
             }
-            if (line.size() < maxMessageBytes) {
-                line.write(b);
-            } else {
-                lineTooLong = true;
-            }
         }
+        return any;
+    }
+
+    /** Keeps bytes of the current line up to the size limit; past it the line is only measured. */
+    private void keep(int from, int to) {
+        int room = maxMessageBytes - line.size();
+        int length = to - from;
+        if (length > room) {
+            lineTooLong = true;
+            length = Math.max(0, room);
+        }
+        line.write(buffer, from, length);
     }
 
     private boolean fill() throws IOException {
