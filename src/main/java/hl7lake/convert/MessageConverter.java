@@ -15,6 +15,7 @@ import hl7lake.hl7.ValidationProfile;
 import hl7lake.json.DocumentMeta;
 import hl7lake.json.Hl7Names;
 import hl7lake.json.JsonDocumentWriter;
+import hl7lake.json.PrimitiveListener;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -70,7 +71,7 @@ public final class MessageConverter {
         try {
             MessageMetadata metadata = MessageMetadata.of(message, header, charset);
             byte[] document = documents.write(message,
-                    profile == ValidationProfile.LENIENT ? hl7lake.json.PrimitiveListener.NONE : checker,
+                    profile == ValidationProfile.LENIENT ? PrimitiveListener.NONE : checker,
                     () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt().toString(),
                             receipt.rawUri(), sha256, header.versionId(), message.getName(), header.messageType(),
                             header.triggerEvent(), charset.name(), checker.warnings(), checker.count()));

@@ -89,16 +89,17 @@ public final class Hl7Parser {
         });
     }
 
+    /** The text with MSH-9's third component (and its separator) removed; everything else byte for byte. */
     private static String withoutStructure(String er7, MshHeader header) {
-        String separator = String.valueOf(header.fieldSeparator());
-        String component = String.valueOf(header.componentSeparator());
-        String typed = header.messageType() + component + header.triggerEvent() + component;
-        int at = er7.indexOf(separator + typed + header.messageStructure());
+        String structure = header.componentSeparator() + header.messageStructure();
+        String typeAndEvent = header.fieldSeparator() + header.messageType() + header.componentSeparator()
+                + header.triggerEvent();
+        int at = er7.indexOf(typeAndEvent + structure);
         if (at < 0) {
             return er7;
         }
-        int from = at + 1 + typed.length() - 1;
-        return er7.substring(0, from) + er7.substring(from + 1 + header.messageStructure().length());
+        int cut = at + typeAndEvent.length();
+        return er7.substring(0, cut) + er7.substring(cut + structure.length());
     }
 
     private static Hl7Rejection unsupported(MshHeader header) {
