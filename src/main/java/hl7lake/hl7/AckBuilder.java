@@ -19,7 +19,8 @@ import java.util.Set;
 
 /**
  * Builds our acknowledgement of an inbound message (ARCHITECTURE.md §2 MLLP): a new MSH-7 and
- * MSH-10; sender and receiver swapped; {@code ACK^<trigger>^ACK}; MSH-11/12 and MSH-18 copied;
+ * MSH-10; sender and receiver swapped; {@code ACK^<trigger>^ACK}; MSH-11/12 and MSH-18 copied (MSH-12
+ * only when it is a version we support, else 2.5);
  * MSA-2 = the inbound MSH-10; on AE/AR an ERR with ERR-2 location, ERR-3 code (table 0357), ERR-4
  * severity, and the reason in MSA-3 (and ERR-1 for receivers before v2.5). Encoded with the inbound
  * delimiters. In enhanced mode (MSH-15/16 valued) it is a commit ACK, CA/CE/CR, sent as MSH-15 asks.
@@ -79,7 +80,9 @@ public final class AckBuilder {
         msh.getMessageType().getMessageStructure().setValue("ACK");
         msh.getMessageControlID().setValue(controlId);
         msh.getProcessingID().parse(inbound.processingId().isEmpty() ? "P" : inbound.processingId());
-        msh.getVersionID().parse(inbound.version());
+        // MSH-12 is copied when it is a version we speak; a missing or unsupported one (the reason for an
+        // AR) is answered as 2.5, the structure this ACK really has, so that the sender can parse it.
+        msh.getVersionID().parse(MshHeader.supportsVersion(inbound.versionId()) ? inbound.version() : "2.5");
         if (inbound.enhancedMode()) {
             // An ACK is never itself acknowledged.
             msh.getAcceptAcknowledgmentType().setValue("NE");

@@ -87,6 +87,11 @@ public record MshHeader(char fieldSeparator, String encodingCharacters,
                 split(field(fields, 18), encoding.charAt(1))[0]);
     }
 
+    /** Whether hl7lake accepts this MSH-12 version id. */
+    public static boolean supportsVersion(String versionId) {
+        return VERSIONS.contains(versionId);
+    }
+
     /** MSH-12's version id (its first component). */
     public String versionId() {
         return split(version, componentSeparator())[0];

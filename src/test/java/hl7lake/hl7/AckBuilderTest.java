@@ -79,7 +79,8 @@ class AckBuilderTest {
                 new ErrorLocation("MSH", 1, 12, 0, 1, 0), "MSH-12 version id is not supported");
         Ack ack = builder.build(inbound, rejection.acknowledgmentCode(), rejection).orElseThrow();
         assertThat(ack.code()).isEqualTo(AcknowledgmentCode.AR);
-        assertThat(ack.er7()).contains("|9.9").contains("MSA|AR|MSG-0003|").contains("|203^");
+        assertThat(ack.er7()).contains("MSA|AR|MSG-0003|").contains("|203^");
+        assertThat(parsed(ack).get("/MSH-12")).as("answered in a version the sender can parse").isEqualTo("2.5");
     }
 
     @Test
