@@ -1,0 +1,132 @@
+package hl7lake.catalog;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
+import software.amazon.awssdk.services.dynamodb.model.GlobalSecondaryIndex;
+import software.amazon.awssdk.services.dynamodb.model.KeySchemaElement;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.Projection;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
+import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The catalog's tables (ARCHITECTURE.md §4), named {@code <prefix><table>}: their keys and indexes
+ * in one place, so that the local mode creates exactly what AWS mode checks for.
+ *
+ * <ul>
+ *   <li>{@code patient_ids}: HASH uuid, RANGE local_id; GSI {@value #LOCAL_INDEX} (local_id, uuid).</li>
+ *   <li>{@code messages}: HASH message_id; GSI {@value #PATIENT_INDEX} (patient_uuid, received_at) and
+ *       GSI {@value #CONTROL_INDEX} (sender_control, received_at) to find a message by sender + control id.</li>
+ *   <li>{@code errors}: HASH error_id.</li>
+ *   <li>{@code claims}: HASH claim_id; strongly consistent, conditionally written records of what must
+ *       happen once (a patient identifier's uuid, a message's content).</li>
+ * </ul>
+ */
+public final class CatalogTables {
+
+    public static final String LOCAL_INDEX = "local_index";
+    public static final String PATIENT_INDEX = "patient_index";
+    public static final String CONTROL_INDEX = "control_index";
+
+    private final String prefix;
+
+    public CatalogTables(String prefix) {
+        this.prefix = prefix;
+    }
+
+    public String patientIds() {
+        return prefix + "patient_ids";
+    }
+
+    public String messages() {
+        return prefix + "messages";
+    }
+
+    public String errors() {
+        return prefix + "errors";
+    }
+
+    public String claims() {
+        return prefix + "claims";
+    }
+
+    public List<String> all() {
+        return List.of(patientIds(), messages(), errors(), claims());
+    }
+
+    /** Every table that does not exist, by name; what AWS mode reports when it fails fast. */
+    public List<String> missing(DynamoDbClient dynamo) {
+        List<String> missing = new ArrayList<>();
+        for (String table : all()) {
+            try {
+                dynamo.describeTable(b -> b.tableName(table));
+            } catch (ResourceNotFoundException e) {
+                missing.add(table);
+            }
+        }
+        return missing;
+    }
+
+    /** Creates the tables that are missing (the local mode), on-demand, as the stack defines them. */
+    public void createMissing(DynamoDbClient dynamo) {
+        for (CreateTableRequest request : definitions()) {
+            try {
+                dynamo.createTable(request);
+                dynamo.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
+            } catch (ResourceInUseException alreadyThere) {
+                // created by an earlier start or by another instance
+            }
+        }
+    }
+
+    List<CreateTableRequest> definitions() {
+        return List.of(
+                table(patientIds(), key("uuid", "local_id"), attributes("uuid", "local_id"),
+                        index(LOCAL_INDEX, key("local_id", "uuid"))),
+                table(messages(), key("message_id", null),
+                        attributes("message_id", "patient_uuid", "received_at", "sender_control"),
+                        index(PATIENT_INDEX, key("patient_uuid", "received_at")),
+                        index(CONTROL_INDEX, key("sender_control", "received_at"))),
+                table(errors(), key("error_id", null), attributes("error_id")),
+                table(claims(), key("claim_id", null), attributes("claim_id")));
+    }
+
+    private static CreateTableRequest table(String name, List<KeySchemaElement> key, List<AttributeDefinition> attributes,
+                                            GlobalSecondaryIndex... indexes) {
+        CreateTableRequest.Builder builder = CreateTableRequest.builder().tableName(name)
+                .billingMode(BillingMode.PAY_PER_REQUEST).keySchema(key).attributeDefinitions(attributes);
+        if (indexes.length > 0) {
+            builder.globalSecondaryIndexes(indexes);
+        }
+        return builder.build();
+    }
+
+    private static GlobalSecondaryIndex index(String name, List<KeySchemaElement> key) {
+        return GlobalSecondaryIndex.builder().indexName(name).keySchema(key)
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build();
+    }
+
+    private static List<KeySchemaElement> key(String hash, String range) {
+        List<KeySchemaElement> key = new ArrayList<>();
+        key.add(KeySchemaElement.builder().attributeName(hash).keyType(KeyType.HASH).build());
+        if (range != null) {
+            key.add(KeySchemaElement.builder().attributeName(range).keyType(KeyType.RANGE).build());
+        }
+        return key;
+    }
+
+    private static List<AttributeDefinition> attributes(String... names) {
+        List<AttributeDefinition> definitions = new ArrayList<>();
+        for (String name : names) {
+            definitions.add(AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build());
+        }
+        return definitions;
+    }
+}

@@ -1,0 +1,40 @@
+package hl7lake.config;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+
+import java.net.URI;
+
+/**
+ * AWS SDK clients. Against an embedded endpoint (local mode, tests) the credentials are fixed
+ * placeholders that the embedded servers ignore; against AWS they come from the default provider
+ * chain (environment, profile, task role). The same SDK calls run in both.
+ */
+public final class AwsClients {
+
+    private AwsClients() {
+    }
+
+    /** {@code endpoint} null means real AWS in {@code region}. */
+    public static DynamoDbClient dynamo(URI endpoint, String region) {
+        DynamoDbClientBuilder builder = DynamoDbClient.builder()
+                .region(Region.of(region))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(credentials(endpoint));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
+        }
+        return builder.build();
+    }
+
+    private static AwsCredentialsProvider credentials(URI endpoint) {
+        return endpoint == null ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
+    }
+}
