@@ -1,0 +1,97 @@
+package hl7lake.catalog;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The messages and errors tables, and the claims that make ingestion idempotent:
+ * <ul>
+ *   <li>a <b>content claim</b> maps the exact bytes (sha256) to the first message id stored for them,
+ *       so a resend (a lost ACK, a resent file) is answered as the first time and a retry after a
+ *       failure reuses its message id instead of creating a second entry;</li>
+ *   <li>a <b>control claim</b> remembers the content first seen for a sender + control id, so a
+ *       reused control id with other content is a new message, flagged.</li>
+ * </ul>
+ * Every write is conditional, so any step may be repeated.
+ */
+public final class MessageIndex {
+
+    private final DynamoDbClient dynamo;
+    private final CatalogTables tables;
+
+    public MessageIndex(DynamoDbClient dynamo, CatalogTables tables) {
+        this.dynamo = dynamo;
+        this.tables = tables;
+    }
+
+    /** The message id that owns these bytes: {@code messageId} if they are new, else the first one's. */
+    public ContentClaim claimContent(String sha256, String messageId) {
+        String owner = claim("content#" + sha256, Map.of("message_id", AttributeValue.fromS(messageId)))
+                .map(item -> item.get("message_id").s()).orElse(messageId);
+        return new ContentClaim(owner, owner.equals(messageId));
+    }
+
+    /** True when this sender + control id came before with other content. */
+    public boolean controlIdReused(String senderControl, String sha256) {
+        return claim("control#" + senderControl, Map.of("sha256", AttributeValue.fromS(sha256)))
+                .map(item -> !item.get("sha256").s().equals(sha256)).orElse(false);
+    }
+
+    /** Records the message; false when it was recorded already (a retry or a duplicate). */
+    public boolean record(MessageRecord record) {
+        return putOnce(tables.messages(), CatalogItems.message(record), "message_id");
+    }
+
+    /** Records the rejection; false when it was recorded already. */
+    public boolean record(ErrorRecord record) {
+        return putOnce(tables.errors(), CatalogItems.error(record), "error_id");
+    }
+
+    public Optional<Map<String, AttributeValue>> message(String messageId) {
+        return get(tables.messages(), Map.of("message_id", AttributeValue.fromS(messageId)));
+    }
+
+    public Optional<Map<String, AttributeValue>> error(String errorId) {
+        return get(tables.errors(), Map.of("error_id", AttributeValue.fromS(errorId)));
+    }
+
+    /** The messages a sender sent with this control id, oldest first (the GSI is eventually consistent on AWS). */
+    public List<Map<String, AttributeValue>> bySenderControl(String senderControl) {
+        return dynamo.query(q -> q.tableName(tables.messages()).indexName(CatalogTables.CONTROL_INDEX)
+                .keyConditionExpression("sender_control = :sc")
+                .expressionAttributeValues(Map.of(":sc", AttributeValue.fromS(senderControl)))).items();
+    }
+
+    /** The first claim wins: empty when ours is stored, else the item that was there. */
+    private Optional<Map<String, AttributeValue>> claim(String claimId, Map<String, AttributeValue> attributes) {
+        Map<String, AttributeValue> item = new java.util.HashMap<>(attributes);
+        item.put("claim_id", AttributeValue.fromS(claimId));
+        if (putOnce(tables.claims(), item, "claim_id")) {
+            return Optional.empty();
+        }
+        return Optional.of(get(tables.claims(), Map.of("claim_id", AttributeValue.fromS(claimId))).orElseThrow());
+    }
+
+    private boolean putOnce(String table, Map<String, AttributeValue> item, String key) {
+        try {
+            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(" + key + ")"));
+            return true;
+        } catch (ConditionalCheckFailedException exists) {
+            return false;
+        }
+    }
+
+    private Optional<Map<String, AttributeValue>> get(String table, Map<String, AttributeValue> key) {
+        var response = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
+        return response.hasItem() && !response.item().isEmpty() ? Optional.of(response.item()) : Optional.empty();
+    }
+
+    /** Who owns a message's bytes, and whether that is the caller. */
+    public record ContentClaim(String messageId, boolean first) {
+    }
+}
