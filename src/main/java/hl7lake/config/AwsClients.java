@@ -8,6 +8,8 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 import java.net.URI;
 
@@ -29,6 +31,18 @@ public final class AwsClients {
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
+        }
+        return builder.build();
+    }
+
+    /** Path-style addressing against an embedded endpoint, where no DNS name exists per bucket. */
+    public static S3Client s3(URI endpoint, String region) {
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(region))
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .credentialsProvider(credentials(endpoint));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint).forcePathStyle(true);
         }
         return builder.build();
     }

@@ -1,0 +1,313 @@
+package hl7lake.local.s3;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.DataOutputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The files behind the local S3 server: one directory per bucket, one file per object holding a
+ * small JSON header (ETag, type, metadata, tags) and then the bytes. Every write goes to a temp file
+ * that is renamed into place, so an object is always whole, old or new: a {@code kill -9} can lose
+ * a write in progress, never corrupt what was stored. Temp files left by a kill are removed at start.
+ */
+final class ObjectStore {
+
+    private static final int MAGIC = 0x53334F31; // "S3O1"
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> HEADER = new TypeReference<>() { };
+
+    private final Path root;
+
+    ObjectStore(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+        try (DirectoryStream<Path> buckets = Files.newDirectoryStream(root, Files::isDirectory)) {
+            for (Path bucket : buckets) {
+                clean(bucket.resolve("tmp"));
+            }
+        }
+    }
+
+    boolean bucketExists(String bucket) {
+        return Files.isDirectory(objects(bucket));
+    }
+
+    void createBucket(String bucket) throws IOException {
+        Files.createDirectories(objects(bucket));
+        Files.createDirectories(root.resolve(bucket).resolve("tmp"));
+        Files.createDirectories(root.resolve(bucket).resolve("uploads"));
+    }
+
+    List<String> buckets() throws IOException {
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(dir -> Files.isDirectory(dir.resolve("objects"))).map(d -> d.getFileName().toString())
+                    .sorted().toList();
+        }
+    }
+
+    /**
+     * Stores an object from {@code body}. With {@code ifNoneMatch} an existing object is kept and
+     * false returned (S3's {@code If-None-Match: *}).
+     */
+    StoredObject put(String bucket, String key, InputStream body, String contentType, Map<String, String> metadata,
+                     Map<String, String> tags, boolean ifNoneMatch) throws IOException {
+        Path temp = temp(bucket);
+        try {
+            MessageDigest md5 = md5();
+            long size;
+            StoredObject object;
+            try (OutputStream file = Files.newOutputStream(temp)) {
+                size = body.transferTo(new DigestOutputStream(file, md5));
+                object = new StoredObject(key, size, HexFormat.of().formatHex(md5.digest()), contentType,
+                        Instant.now(), metadata, tags);
+                writeTrailer(file, object);
+            }
+            commit(temp, KeyPaths.toPath(objects(bucket), key), ifNoneMatch);
+            return object;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    Optional<StoredObject> head(String bucket, String key) throws IOException {
+        try (FileChannel channel = FileChannel.open(KeyPaths.toPath(objects(bucket), key), StandardOpenOption.READ)) {
+            return Optional.of(readTrailer(key, channel));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The object and a stream of its bytes from {@code from} (the caller closes it). */
+    Optional<Opened> open(String bucket, String key, long from) throws IOException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(KeyPaths.toPath(objects(bucket), key), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        StoredObject object = readTrailer(key, channel);
+        channel.position(Math.min(from, object.size()));
+        return Optional.of(new Opened(object, new Bounded(Channels.newInputStream(channel),
+                object.size() - channel.position())));
+    }
+
+    boolean delete(String bucket, String key) throws IOException {
+        Path file = KeyPaths.toPath(objects(bucket), key);
+        boolean deleted = Files.deleteIfExists(file);
+        // empty directories left behind are harmless, and removing them would race with concurrent puts
+        return deleted;
+    }
+
+    /** Rewrites the object with new tags (its bytes are copied: an object file is never changed in place). */
+    boolean putTags(String bucket, String key, Map<String, String> tags) throws IOException {
+        Optional<Opened> opened = open(bucket, key, 0);
+        if (opened.isEmpty()) {
+            return false;
+        }
+        Path temp = temp(bucket);
+        try (Opened source = opened.get(); OutputStream file = Files.newOutputStream(temp)) {
+            StoredObject old = source.object();
+            source.body().transferTo(file);
+            writeTrailer(file, new StoredObject(key, old.size(), old.etag(), old.contentType(), old.lastModified(),
+                    old.metadata(), tags));
+        }
+        try {
+            commit(temp, KeyPaths.toPath(objects(bucket), key), false);
+            return true;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** All keys of a bucket under {@code prefix}, in S3's order (UTF-8 binary order). */
+    List<String> keys(String bucket, String prefix) throws IOException {
+        Path objects = objects(bucket);
+        Path start = objects;
+        int slash = prefix.lastIndexOf('/');
+        if (slash > 0) {
+            Path dir = KeyPaths.toPath(objects, prefix.substring(0, slash) + "/x").getParent();
+            if (!Files.isDirectory(dir)) {
+                return List.of();
+            }
+            start = dir;
+        }
+        List<String> keys = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(start)) {
+            files.filter(Files::isRegularFile).forEach(file -> {
+                String key = KeyPaths.toKey(objects, file);
+                if (key != null && key.startsWith(prefix)) {
+                    keys.add(key);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            if (!(e.getCause() instanceof NoSuchFileException)) {
+                throw e; // a file deleted while walking is simply not listed
+            }
+        }
+        keys.sort(ObjectStore::compareUtf8);
+        return keys;
+    }
+
+    Path uploads(String bucket) {
+        return root.resolve(bucket).resolve("uploads");
+    }
+
+    Path temp(String bucket) {
+        return root.resolve(bucket).resolve("tmp").resolve(UUID.randomUUID().toString());
+    }
+
+    /** Appends the object's description after its bytes: JSON, its length, and a magic number. */
+    void writeTrailer(OutputStream file, StoredObject object) throws IOException {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("size", object.size());
+        header.put("etag", object.etag());
+        header.put("content_type", object.contentType());
+        header.put("last_modified", object.lastModified().toString());
+        header.put("metadata", object.metadata());
+        header.put("tags", object.tags());
+        byte[] json = JSON.writeValueAsBytes(header);
+        DataOutputStream out = new DataOutputStream(file);
+        out.write(json);
+        out.writeInt(json.length);
+        out.writeInt(MAGIC);
+        out.flush();
+    }
+
+    /** Moves a finished temp file into place atomically; with {@code ifNoneMatch} only if nothing is there. */
+    void commit(Path temp, Path target, boolean ifNoneMatch) throws IOException {
+        Files.createDirectories(target.getParent());
+        if (ifNoneMatch) {
+            try {
+                Files.createLink(target, temp); // link(2) fails atomically when the target exists
+            } catch (FileAlreadyExistsException exists) {
+                throw new PreconditionFailed();
+            }
+            Files.delete(temp);
+        } else {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    Path objectsRoot(String bucket) {
+        return objects(bucket);
+    }
+
+    private Path objects(String bucket) {
+        return root.resolve(bucket).resolve("objects");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static StoredObject readTrailer(String key, FileChannel channel) throws IOException {
+        long length = channel.size();
+        java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(8);
+        channel.read(tail, length - 8);
+        tail.flip();
+        int jsonLength = tail.getInt();
+        if (length < 8 || tail.getInt() != MAGIC) {
+            throw new IOException("not an object file");
+        }
+        java.nio.ByteBuffer json = java.nio.ByteBuffer.allocate(jsonLength);
+        channel.read(json, length - 8 - jsonLength);
+        Map<String, Object> header = JSON.readValue(json.array(), HEADER);
+        return new StoredObject(key, ((Number) header.get("size")).longValue(), (String) header.get("etag"),
+                (String) header.get("content_type"), Instant.parse((String) header.get("last_modified")),
+                (Map<String, String>) header.get("metadata"), (Map<String, String>) header.get("tags"));
+    }
+
+    static int compareUtf8(String a, String b) {
+        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void clean(Path tmp) throws IOException {
+        if (Files.isDirectory(tmp)) {
+            try (Stream<Path> leftovers = Files.list(tmp)) {
+                for (Path file : leftovers.toList()) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    /** An object being read. */
+    record Opened(StoredObject object, InputStream body) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
+    }
+
+    /** S3's 412: a conditional write found the object there. */
+    static final class PreconditionFailed extends IOException {
+        PreconditionFailed() {
+            super("the object exists");
+        }
+    }
+
+    /** A stream that ends after {@code length} bytes: an object's bytes without its trailer, or a range. */
+    static final class Bounded extends FilterInputStream {
+        private long left;
+
+        Bounded(InputStream in, long length) {
+            super(in);
+            this.left = length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = super.read(buffer, offset, (int) Math.min(length, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+    }
+}
