@@ -27,6 +27,7 @@ public final class Application {
                 usage: java -jar target/hl7lake.jar <command>
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
+                  bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
                 """);
         return "help".equals(command) ? 0 : 2;
     }
