@@ -2,10 +2,12 @@ package hl7lake;
 
 import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
+import hl7lake.config.EngineSettings;
 
 import java.util.Arrays;
+import java.util.Map;
 
-/** hl7lake's entry point: {@code java -jar target/hl7lake.jar <command>}. */
+/** hl7lake's entry point: {@code java -jar target/hl7lake.jar <command>}; it only dispatches. */
 public final class Application {
 
     private Application() {
@@ -15,6 +17,14 @@ public final class Application {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         int status = switch (command) {
+            case "local", "aws" -> {
+                Engine.run(EngineSettings.load(Map.of("hl7lake.mode", command)));
+                yield 0;
+            }
+            case "run" -> {
+                Engine.run(EngineSettings.load(Map.of()));
+                yield 0;
+            }
             case "convert" -> ConvertCommand.run(rest, System.out, System.err);
             case "bench" -> BenchCommand.run(rest, System.out);
             default -> usage(command);
@@ -25,6 +35,9 @@ public final class Application {
     private static int usage(String command) {
         System.err.println("""
                 usage: java -jar target/hl7lake.jar <command>
+                  local                                                 the engine on its embedded lake under ./data
+                  aws                                                   the engine on the AWS resources of the stack
+                  run                                                   the engine in the mode HL7LAKE_MODE names
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows

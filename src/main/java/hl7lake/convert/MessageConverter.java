@@ -87,7 +87,8 @@ public final class MessageConverter {
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of a message's bytes, as the catalog and the document's meta record it. */
+    public static String sha256(byte[] bytes) {
         return HexFormat.of().formatHex(SHA256.get().digest(bytes));
     }
 

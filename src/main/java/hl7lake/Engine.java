@@ -1,0 +1,118 @@
+package hl7lake;
+
+import hl7lake.catalog.CatalogTables;
+import hl7lake.catalog.MessageIndex;
+import hl7lake.catalog.PatientCrossReference;
+import hl7lake.config.AwsClients;
+import hl7lake.config.EngineSettings;
+import hl7lake.convert.MessageConverter;
+import hl7lake.hl7.Hl7Parser;
+import hl7lake.hl7.ValidationProfile;
+import hl7lake.ingest.IngestSteps;
+import hl7lake.lake.LakeWriter;
+import hl7lake.local.LocalLake;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The running engine: in local mode its embedded lake, the AWS clients, the beans the routes call,
+ * and camel-main with the YAML routes. AWS mode checks the bucket and tables first and fails with
+ * the names of what is missing.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final Main main;
+    private final LocalLake local;
+    private final S3Client s3;
+    private final DynamoDbClient dynamo;
+
+    private Engine(Main main, LocalLake local, S3Client s3, DynamoDbClient dynamo) {
+        this.main = main;
+        this.local = local;
+        this.s3 = s3;
+        this.dynamo = dynamo;
+    }
+
+    /** Starts and returns at once (tests, benchmarks). */
+    public static Engine start(EngineSettings settings) throws Exception {
+        Engine engine = prepare(settings);
+        engine.main.start();
+        return engine;
+    }
+
+    /** Starts and runs until Ctrl+C or SIGTERM, then stops gracefully. */
+    public static void run(EngineSettings settings) throws Exception {
+        try (Engine engine = prepare(settings)) {
+            engine.main.run();
+        }
+    }
+
+    private static Engine prepare(EngineSettings settings) {
+        boolean localMode = settings.mode().equals("local");
+        LocalLake local = localMode ? LocalLake.start(settings) : null;
+        String region = settings.get("hl7lake.aws.region");
+        URI s3Endpoint = localMode ? local.s3Endpoint() : null;
+        URI dynamoEndpoint = localMode ? local.dynamoEndpoint() : null;
+        S3Client s3 = AwsClients.s3(s3Endpoint, region);
+        DynamoDbClient dynamo = AwsClients.dynamo(dynamoEndpoint, region);
+        String bucket = settings.get("hl7lake.lake.bucket");
+        CatalogTables tables = new CatalogTables(settings.get("hl7lake.catalog.table-prefix"));
+        if (!localMode) {
+            failIfMissing(s3, dynamo, bucket, tables);
+        }
+        MessageConverter converter = new MessageConverter(new Hl7Parser(),
+                ValidationProfile.of(settings.get("hl7lake.validation.profile")),
+                Charset.forName(settings.get("hl7lake.validation.charset-fallback")));
+        IngestSteps steps = new IngestSteps(converter, new LakeWriter(s3, bucket), new MessageIndex(dynamo, tables),
+                new PatientCrossReference(dynamo, tables, Clock.systemUTC()));
+
+        Main main = new Main(); // no package scan: the routes come from YAML only (STACK.md)
+        main.setInitialProperties(settings.asProperties());
+        main.bind("ingestSteps", steps);
+        return new Engine(main, local, s3, dynamo);
+    }
+
+    private static void failIfMissing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
+        List<String> missing = new ArrayList<>();
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            missing.add("S3 bucket " + bucket);
+        }
+        tables.missing(dynamo).forEach(table -> missing.add("DynamoDB table " + table));
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("AWS mode: missing " + String.join(", ", missing)
+                    + " (deploy the stack in cloudformation/ or set hl7lake.lake.bucket / hl7lake.catalog.table-prefix)");
+        }
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    public LocalLake local() {
+        return local;
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop();
+        } finally {
+            s3.close();
+            dynamo.close();
+            if (local != null) {
+                local.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package hl7lake.ingest;
+
+import hl7lake.catalog.ErrorRecord;
+import hl7lake.catalog.MessageIndex;
+import hl7lake.catalog.MessageRecord;
+import hl7lake.catalog.PatientCrossReference;
+import hl7lake.catalog.PatientLink;
+import hl7lake.convert.Conversion;
+import hl7lake.convert.MessageConverter;
+import hl7lake.convert.Receipt;
+import hl7lake.hl7.Hl7Rejection;
+import hl7lake.hl7.MessageMetadata;
+import hl7lake.lake.LakeKeys;
+import hl7lake.lake.LakeWriter;
+import hl7lake.lake.MessageIds;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The steps of the pipeline route ({@code routes/ingest.yaml}), one method each. Writes happen in
+ * the order ARCHITECTURE.md §1 sets: raw, then staging + catalog or error object + error record;
+ * each is repeatable, so a retry after a failure at any step creates no second entry. Logs carry
+ * ids, sizes, keys and reasons only.
+ */
+public final class IngestSteps {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestSteps.class);
+
+    private final MessageConverter converter;
+    private final LakeWriter lake;
+    private final MessageIndex index;
+    private final PatientCrossReference patients;
+
+    public IngestSteps(MessageConverter converter, LakeWriter lake, MessageIndex index, PatientCrossReference patients) {
+        this.converter = converter;
+        this.lake = lake;
+        this.index = index;
+        this.patients = patients;
+    }
+
+    /** Gives the message its id: a new one, or the id its exact bytes were first stored under. */
+    public Ingestion receive(@Body Inbound inbound) {
+        String sha256 = MessageConverter.sha256(inbound.bytes());
+        MessageIndex.ContentClaim claim = index.claimContent(sha256, MessageIds.next());
+        if (claim.first()) {
+            return new Ingestion(inbound, sha256, claim.messageId(), false, null);
+        }
+        Optional<Map<String, AttributeValue>> accepted = index.message(claim.messageId());
+        Optional<Map<String, AttributeValue>> rejected = accepted.isPresent() ? Optional.empty() : index.error(claim.messageId());
+        if (accepted.isEmpty() && rejected.isEmpty()) {
+            // an earlier attempt with these bytes stopped before its record: finish it under the same id
+            return new Ingestion(inbound, sha256, claim.messageId(), false, null);
+        }
+        Ingestion duplicate = new Ingestion(inbound, sha256, claim.messageId(), true, null);
+        Map<String, AttributeValue> first = accepted.orElseGet(rejected::get);
+        duplicate.rawStored(first.get("raw_key").s());
+        if (accepted.isPresent()) {
+            duplicate.accepted(first.get("staging_key").s(), PatientLink.NONE);
+        } else {
+            duplicate.rejected(first.get("error_key").s());
+        }
+        return duplicate;
+    }
+
+    /** The exact bytes into the raw zone, unless they already have a raw object (a drop file) or were stored before. */
+    public void writeRaw(@Body Ingestion ingestion) {
+        if (ingestion.isDuplicate() || ingestion.rawKey() != null) {
+            return;
+        }
+        String key = LakeKeys.raw(ingestion.messageId());
+        lake.raw(key, ingestion.inbound().bytes());
+        ingestion.rawStored(key);
+    }
+
+    public void convert(@Body Ingestion ingestion) {
+        ingestion.converted(converter.convert(ingestion.inbound().bytes(), new Receipt(ingestion.messageId(),
+                ingestion.door(), ingestion.inbound().receivedAt(), lake.uri(rawKeyOf(ingestion)))));
+    }
+
+    /** Staging document (tagged with its raw key), patient cross-reference, message record. */
+    public void storeAccepted(@Body Ingestion ingestion) {
+        Conversion.Accepted accepted = (Conversion.Accepted) ingestion.conversion();
+        MessageMetadata m = accepted.metadata();
+        PatientLink patient = patients.link(m.patientIdentifiers());
+        String stagingKey = LakeKeys.staging(m.structure(), ingestion.messageId());
+        lake.staging(stagingKey, accepted.document(), rawKeyOf(ingestion));
+        boolean reused = index.controlIdReused(MessageRecord.senderControl(m.sendingApplication(), m.sendingFacility(),
+                m.controlId()), ingestion.sha256());
+        Inbound in = ingestion.inbound();
+        index.record(new MessageRecord(ingestion.messageId(), m.controlId(), m.sendingApplication(), m.sendingFacility(),
+                m.receivingApplication(), m.receivingFacility(), m.structure(), m.messageType(), m.triggerEvent(),
+                m.version(), m.messageTime(), in.receivedAt(), in.door(), rawKeyOf(ingestion), in.rawOffset(),
+                in.rawLength(), stagingKey, patient.uuid(), patient.conflictingUuids(), ingestion.sha256(), m.charset(),
+                accepted.warningCount(), reused));
+        if (patient.conflict()) {
+            LOG.warn("message {} links to patient {} and also names identifiers of {} other patient(s): recorded, not merged",
+                    ingestion.messageId(), patient.uuid(), patient.conflictingUuids().size());
+        }
+        ingestion.accepted(stagingKey, patient);
+    }
+
+    /** The exact bytes into the error zone, and an error record that says why. */
+    public void storeRejected(@Body Ingestion ingestion) {
+        Conversion.Rejected rejected = (Conversion.Rejected) ingestion.conversion();
+        Hl7Rejection why = rejected.rejection();
+        String errorKey = LakeKeys.error(ingestion.messageId());
+        lake.error(errorKey, ingestion.inbound().bytes(), rawKeyOf(ingestion));
+        Inbound in = ingestion.inbound();
+        index.record(new ErrorRecord(ingestion.messageId(), errorKey, "validate", why.code().getCode(),
+                why.location().toString(), why.reason(), why.acknowledgmentCode().name(), in.receivedAt(), in.door(),
+                rawKeyOf(ingestion), ingestion.sha256(), emptyToNull(rejected.header().controlId())));
+        ingestion.rejected(errorKey);
+    }
+
+    /** Any failure of a write: nothing is acknowledged, the door tells the sender to retry. */
+    public Ingestion failed(@Body Object body, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
+        Ingestion ingestion = body instanceof Ingestion i ? i
+                : new Ingestion((Inbound) body, null, null, false, null);
+        String reason = cause.getClass().getSimpleName();
+        ingestion.failed(reason);
+        LOG.warn("message {} from {} not stored, sender to retry: {}", ingestion.messageId(), ingestion.door(), reason);
+
+        return ingestion;
+    }
+
+    private static String rawKeyOf(Ingestion ingestion) {
+        return ingestion.rawKey() != null ? ingestion.rawKey() : LakeKeys.raw(ingestion.messageId());
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

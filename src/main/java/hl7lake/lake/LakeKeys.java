@@ -1,0 +1,47 @@
+package hl7lake.lake;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The lake's key layout (ARCHITECTURE.md §3), one bucket with zones as prefixes. Keys are built only
+ * from our ids, dates and the v2.5 structure name, never from text a sender controls, so no key
+ * can hold a "^", "/", space or non-ASCII character from a message. Dates come from the message
+ * id's own timestamp, so a retry on another day writes the same keys.
+ */
+public final class LakeKeys {
+
+    private static final Pattern STRUCTURE = Pattern.compile("[A-Z0-9_]{3,16}");
+
+    private LakeKeys() {
+    }
+
+    /** {@code raw/hl7v2/<yyyy>/<mm>/<dd>/<message_id>.hl7}: the bytes as received (MLLP, HTTP). */
+    public static String raw(String messageId) {
+        LocalDate day = day(messageId);
+        return String.format("raw/hl7v2/%04d/%02d/%02d/%s.hl7", day.getYear(), day.getMonthValue(),
+                day.getDayOfMonth(), messageId);
+    }
+
+    /** {@code staging/hl7v2/<STRUCTURE>/date=<yyyy-mm-dd>/<message_id>.json}. */
+    public static String staging(String structure, String messageId) {
+        if (!STRUCTURE.matcher(structure).matches()) {
+            throw new IllegalArgumentException("not a message structure name");
+        }
+        return "staging/hl7v2/" + structure + "/date=" + day(messageId) + "/" + messageId + ".json";
+    }
+
+    /** {@code error/hl7v2/date=<yyyy-mm-dd>/<error_id>.hl7}: the bytes of a rejected message. */
+    public static String error(String errorId) {
+        return "error/hl7v2/date=" + day(errorId) + "/" + errorId + ".hl7";
+    }
+
+    /** The day (UTC) in a UUIDv7's first 48 bits. */
+    static LocalDate day(String uuidV7) {
+        long millis = UUID.fromString(uuidV7).getMostSignificantBits() >>> 16;
+        return LocalDate.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+}
