@@ -8,6 +8,8 @@ import hl7lake.config.EngineSettings;
 import hl7lake.convert.MessageConverter;
 import hl7lake.hl7.Hl7Parser;
 import hl7lake.hl7.ValidationProfile;
+import hl7lake.inbox.FileClaims;
+import hl7lake.inbox.InboxPoller;
 import hl7lake.ingest.IngestSteps;
 import hl7lake.lake.LakeWriter;
 import hl7lake.local.LocalLake;
@@ -20,6 +22,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import java.net.URI;
 import java.nio.charset.Charset;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,11 +38,18 @@ public final class Engine implements AutoCloseable {
     private final S3Client s3;
     private final DynamoDbClient dynamo;
 
-    private Engine(Main main, LocalLake local, S3Client s3, DynamoDbClient dynamo) {
+    private final InboxPoller inbox;
+
+    private Engine(Main main, LocalLake local, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox) {
         this.main = main;
         this.local = local;
         this.s3 = s3;
         this.dynamo = dynamo;
+        this.inbox = inbox;
+    }
+
+    private static URI uri(String value) {
+        return value == null ? null : URI.create(value);
     }
 
     /** Starts and returns at once (tests, benchmarks). */
@@ -60,8 +70,8 @@ public final class Engine implements AutoCloseable {
         boolean localMode = settings.mode().equals("local");
         LocalLake local = localMode ? LocalLake.start(settings) : null;
         String region = settings.get("hl7lake.aws.region");
-        URI s3Endpoint = localMode ? local.s3Endpoint() : null;
-        URI dynamoEndpoint = localMode ? local.dynamoEndpoint() : null;
+        URI s3Endpoint = localMode ? local.s3Endpoint() : uri(settings.optional("hl7lake.aws.s3-endpoint"));
+        URI dynamoEndpoint = localMode ? local.dynamoEndpoint() : uri(settings.optional("hl7lake.aws.dynamodb-endpoint"));
         S3Client s3 = AwsClients.s3(s3Endpoint, region);
         DynamoDbClient dynamo = AwsClients.dynamo(dynamoEndpoint, region);
         String bucket = settings.get("hl7lake.lake.bucket");
@@ -72,13 +82,19 @@ public final class Engine implements AutoCloseable {
         MessageConverter converter = new MessageConverter(new Hl7Parser(),
                 ValidationProfile.of(settings.get("hl7lake.validation.profile")),
                 Charset.forName(settings.get("hl7lake.validation.charset-fallback")));
-        IngestSteps steps = new IngestSteps(converter, new LakeWriter(s3, bucket), new MessageIndex(dynamo, tables),
+        MessageIndex index = new MessageIndex(dynamo, tables);
+        IngestSteps steps = new IngestSteps(converter, new LakeWriter(s3, bucket), index,
                 new PatientCrossReference(dynamo, tables, Clock.systemUTC()));
+        InboxPoller inbox = new InboxPoller(s3, bucket, settings.get("hl7lake.inbox.prefix"),
+                new FileClaims(dynamo, tables, Clock.systemUTC(), Duration.ofSeconds(settings.number("hl7lake.inbox.lease-seconds"))),
+                index, settings.number("hl7lake.inbox.parallelism"), settings.number("hl7lake.inbox.max-message-bytes"),
+                Clock.systemUTC());
 
         Main main = new Main(); // no package scan: the routes come from YAML only (STACK.md)
-        main.setInitialProperties(settings.asProperties());
+        main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
         main.bind("ingestSteps", steps);
-        return new Engine(main, local, s3, dynamo);
+        main.bind("inboxPoller", inbox);
+        return new Engine(main, local, s3, dynamo, inbox);
     }
 
     private static void failIfMissing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
@@ -108,6 +124,7 @@ public final class Engine implements AutoCloseable {
         try {
             main.stop();
         } finally {
+            inbox.close();
             s3.close();
             dynamo.close();
             if (local != null) {

@@ -63,6 +63,12 @@ public final class EngineSettings {
         return value.trim();
     }
 
+    /** A setting that may be empty; null then. */
+    public String optional(String key) {
+        String value = properties.getProperty(key, "").trim();
+        return value.isEmpty() ? null : value;
+    }
+
     public int number(String key) {
         return Integer.parseInt(get(key));
     }

@@ -39,6 +39,17 @@ public final class LakeKeys {
         return "error/hl7v2/date=" + day(errorId) + "/" + errorId + ".hl7";
     }
 
+    /**
+     * {@code raw/files/<yyyy>/<mm>/<dd>/<file_id>-<name>}: a drop file once it leaves the inbox.
+     * The name keeps only characters that are safe in any key; the file id makes it unique.
+     */
+    public static String archive(String fileId, String name) {
+        LocalDate day = day(fileId);
+        String safe = name.replaceAll("[^A-Za-z0-9._-]", "_");
+        return String.format("raw/files/%04d/%02d/%02d/%s-%s", day.getYear(), day.getMonthValue(),
+                day.getDayOfMonth(), fileId, safe.length() > 100 ? safe.substring(safe.length() - 100) : safe);
+    }
+
     /** The day (UTC) in a UUIDv7's first 48 bits. */
     static LocalDate day(String uuidV7) {
         long millis = UUID.fromString(uuidV7).getMostSignificantBits() >>> 16;
