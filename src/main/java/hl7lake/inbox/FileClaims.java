@@ -80,6 +80,11 @@ public final class FileClaims {
                 Map.of(":zero", n(0), ":retry", n(clock.millis() + backoff), ":one", n(1)));
     }
 
+    /** Gives the file up with no penalty (the engine is stopping): any instance may take it at once. */
+    public void yieldFile(FileClaim claim) {
+        conditional(claim, "SET lease_until = :zero", Map.of(":zero", n(0)));
+    }
+
     private boolean conditional(FileClaim claim, String update, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> all = new java.util.HashMap<>(values);
         all.put(":me", s(claim.owner()));

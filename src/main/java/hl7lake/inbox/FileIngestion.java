@@ -52,8 +52,15 @@ final class FileIngestion {
         this.clock = clock;
     }
 
-    /** Ingests the file; false when it must be tried again later (a message hit a storage failure). */
-    boolean ingest(FileClaim claim, String inboxKey, String name, ProducerTemplate pipeline) throws Exception {
+    /** Why a file was not finished. */
+    enum Stop { DONE, RETRY, YIELDED }
+
+    /**
+     * Ingests the file: DONE, RETRY (a message hit a storage failure: back off), or YIELDED (the engine
+     * is stopping, or another instance took the file over: no penalty).
+     */
+    Stop ingest(FileClaim claim, String inboxKey, String name, ProducerTemplate pipeline,
+                java.util.function.BooleanSupplier stopping) throws Exception {
         Instant started = clock.instant();
         String archiveKey = LakeKeys.archive(claim.fileId(), name);
         archive(inboxKey, claim.etag(), archiveKey);
@@ -64,6 +71,11 @@ final class FileIngestion {
         try (InputStream file = s3.getObject(b -> b.bucket(bucket).key(archiveKey))) {
             splitter = new Er7StreamSplitter(file, maxMessageBytes);
             while (splitter.hasNext() && !report.hasTransientFailures()) {
+                if (stopping.getAsBoolean()) {
+                    inFlight.acquire(parallelism); // what was sent is finished and acknowledged
+                    LOG.info("file {} ({}): engine stopping, the file goes back to the inbox", inboxKey, claim.fileId());
+                    return Stop.YIELDED;
+                }
                 SplitMessage message = splitter.next();
                 if (message.oversize()) {
                     oversize(claim, archiveKey, message, report);
@@ -88,7 +100,7 @@ final class FileIngestion {
                     if (!claims.renew(claim)) {
                         LOG.warn("file {} was taken over by another instance; stopping here", inboxKey);
                         inFlight.acquire(parallelism);
-                        return false;
+                        return Stop.YIELDED;
                     }
                     renewed = clock.millis();
                 }
@@ -98,7 +110,7 @@ final class FileIngestion {
         if (report.hasTransientFailures()) {
             LOG.warn("file {} ({}): storage failed, the file stays in the inbox and is tried again", inboxKey,
                     claim.fileId());
-            return false;
+            return Stop.RETRY;
         }
         byte[] json = report.finish(splitter.summary(), clock.instant());
         String reportKey = archiveKey + ".report.json";
@@ -107,7 +119,7 @@ final class FileIngestion {
         s3.deleteObject(b -> b.bucket(bucket).key(inboxKey));
         claims.complete(claim, reportKey);
         LOG.info("file {} ({}): {} messages, report {}", inboxKey, claim.fileId(), report.messages(), reportKey);
-        return true;
+        return Stop.DONE;
     }
 
     /** Copies this version of the inbox file to its archive key, unless an earlier try did. */

@@ -64,15 +64,18 @@ public final class InboxPoller implements AutoCloseable {
                 s3.deleteObject(b -> b.bucket(bucket).key(object.key()));
                 continue;
             }
-            claims.take(object.key(), etag, owner).ifPresent(claim -> work(claim, object));
+            claims.take(object.key(), etag, owner).ifPresent(claim -> work(claim, object, exchange));
         }
     }
 
-    private void work(FileClaim claim, S3Object object) {
+    private void work(FileClaim claim, S3Object object, Exchange exchange) {
         String name = object.key().substring(prefix.length());
         try {
-            if (!ingestion.ingest(claim, object.key(), name, pipeline)) {
-                claims.release(claim);
+            var context = exchange.getContext();
+            switch (ingestion.ingest(claim, object.key(), name, pipeline, () -> context.isStopping() || !context.isStarted())) {
+                case RETRY -> claims.release(claim);
+                case YIELDED -> claims.yieldFile(claim);
+                default -> { }
             }
         } catch (Exception e) {
             LOG.warn("file {} ({}): {}; it stays in the inbox and is tried again after a back-off", object.key(),
