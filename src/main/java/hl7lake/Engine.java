@@ -13,6 +13,8 @@ import hl7lake.inbox.InboxPoller;
 import hl7lake.ingest.IngestSteps;
 import hl7lake.lake.LakeWriter;
 import hl7lake.local.LocalLake;
+import hl7lake.observe.IngestMetrics;
+import hl7lake.observe.LakeHealthCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.Main;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -94,6 +96,8 @@ public final class Engine implements AutoCloseable {
         main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
         main.bind("ingestSteps", steps);
         main.bind("inboxPoller", inbox);
+        main.bind("ingestMetrics", new IngestMetrics());
+        main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
         return new Engine(main, local, s3, dynamo, inbox);
     }
 

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,12 +44,12 @@ class InboxResilienceTest {
         int s3Port = FreePorts.find();
         int dynamoPort = FreePorts.find();
         int count = 1500;
-        try (Engine first = Engine.start(EngineSettings.load(local(data, s3Port, dynamoPort)));
+        try (Engine first = Engine.start(hl7lake.TestEngines.with(local(data, s3Port, dynamoPort)));
              LakeProbe lake = new LakeProbe(first.local().s3Endpoint(), first.local().dynamoEndpoint())) {
             lake.drop("restart.hl7", LakeProbe.generated("RESTART", count));
             await().atMost(Duration.ofSeconds(120)).until(() -> done(lake, "RESTART") >= 100);
         }
-        try (Engine second = Engine.start(EngineSettings.load(local(data, s3Port, dynamoPort)));
+        try (Engine second = Engine.start(hl7lake.TestEngines.with(local(data, s3Port, dynamoPort)));
              LakeProbe lake = new LakeProbe(second.local().s3Endpoint(), second.local().dynamoEndpoint())) {
             await().atMost(Duration.ofSeconds(240)).until(() -> lake.keys("raw/inbox/").isEmpty());
             assertExactlyOnce(lake, "RESTART", count);
@@ -59,11 +58,9 @@ class InboxResilienceTest {
 
     @Test
     void two_engines_on_one_inbox_catalog_every_message_exactly_once() throws Exception {
-        Map<String, String> firstSettings = new HashMap<>(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
-                "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0", "hl7lake.inbox.poll-millis", "100",
-                "hl7lake.inbox.lease-seconds", "5"));
-        try (Engine first = Engine.start(EngineSettings.load(firstSettings));
-             Engine second = Engine.start(EngineSettings.load(Map.of("hl7lake.mode", "aws",
+        try (Engine first = Engine.start(hl7lake.TestEngines.local(Map.of("hl7lake.inbox.poll-millis", "100",
+                "hl7lake.inbox.lease-seconds", "5")));
+             Engine second = Engine.start(hl7lake.TestEngines.with(Map.of("hl7lake.mode", "aws",
                      "hl7lake.aws.s3-endpoint", first.local().s3Endpoint().toString(),
                      "hl7lake.aws.dynamodb-endpoint", first.local().dynamoEndpoint().toString(),
                      "hl7lake.inbox.poll-millis", "100", "hl7lake.inbox.lease-seconds", "5")));

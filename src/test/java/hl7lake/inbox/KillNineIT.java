@@ -28,11 +28,13 @@ class KillNineIT {
 
     @TempDir
     Path work;
+    private int httpPort;
 
     @Test
     void a_kill_9_mid_file_loses_nothing_and_the_file_completes_exactly_once() throws Exception {
         int s3Port = FreePorts.find();
         int dynamoPort = FreePorts.find();
+        httpPort = FreePorts.find();
         int count = 1500;
         Process engine = start(s3Port, dynamoPort);
         try (LakeProbe lake = new LakeProbe(URI.create("http://127.0.0.1:" + s3Port),
@@ -67,6 +69,7 @@ class KillNineIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dhl7lake.local.s3-port=" + s3Port, "-Dhl7lake.local.dynamodb-port=" + dynamoPort,
                 "-Dhl7lake.inbox.poll-millis=200", "-Dhl7lake.inbox.lease-seconds=2",
+                "-Dhl7lake.http.port=" + httpPort,
                 "-jar", Path.of("target", "hl7lake.jar").toAbsolutePath().toString(), "local"));
         return new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(new File(work.resolve("engine.log").toString())).start();

@@ -6,7 +6,6 @@ import hl7lake.Engine;
 import hl7lake.TestFiles;
 import hl7lake.catalog.CatalogTables;
 import hl7lake.config.AwsClients;
-import hl7lake.config.EngineSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,8 +39,7 @@ class S3InboxTest {
 
     @BeforeAll
     static void start() throws Exception {
-        engine = Engine.start(EngineSettings.load(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
-                "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0", "hl7lake.inbox.poll-millis", "200")));
+        engine = Engine.start(hl7lake.TestEngines.local(Map.of("hl7lake.inbox.poll-millis", "200")));
         s3 = AwsClients.s3(engine.local().s3Endpoint(), "us-east-1");
         dynamo = AwsClients.dynamo(engine.local().dynamoEndpoint(), "us-east-1");
     }

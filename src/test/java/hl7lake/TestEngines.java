@@ -1,0 +1,29 @@
+package hl7lake;
+
+import hl7lake.config.EngineSettings;
+import hl7lake.local.FreePorts;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Settings for engines in tests: local mode in memory, every port a free one, plus what a test adds. */
+public final class TestEngines {
+
+    private TestEngines() {
+    }
+
+    public static EngineSettings local(Map<String, String> extra) {
+        Map<String, String> settings = new HashMap<>(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
+                "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0",
+                "hl7lake.http.port", Integer.toString(FreePorts.find())));
+        settings.putAll(extra);
+        return EngineSettings.load(settings);
+    }
+
+    /** Any other mode: just a free HTTP port added. */
+    public static EngineSettings with(Map<String, String> given) {
+        Map<String, String> settings = new HashMap<>(given);
+        settings.putIfAbsent("hl7lake.http.port", Integer.toString(FreePorts.find()));
+        return EngineSettings.load(settings);
+    }
+}
