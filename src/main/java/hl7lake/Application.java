@@ -41,6 +41,7 @@ public final class Application {
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
+                  bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                 """);
         return "help".equals(command) ? 0 : 2;
     }

@@ -44,12 +44,16 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
+        if (args.length > 0 && args[0].equals("engine")) {
+            return EngineBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+        }
         if (args.length > 0 && args[0].equals("s3")) {
             return LocalS3Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length == 0 || !args[0].equals("convert")) {
             out.println("usage: bench convert [--seconds N] [--profile P] [FILE...]");
             out.println("       bench s3 [--objects N] [--threads C] [--dir D]");
+            out.println("       bench engine [--messages N] [--parallelism C]");
             return 2;
         }
         ConverterOptions options = ConverterOptions.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
