@@ -4,7 +4,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
@@ -20,6 +20,9 @@ import java.net.URI;
  */
 public final class AwsClients {
 
+    /** Enough for every MLLP connection, HTTP request thread and inbox worker at once. */
+    private static final int MAX_CONNECTIONS = 256;
+
     private AwsClients() {
     }
 
@@ -27,7 +30,7 @@ public final class AwsClients {
     public static DynamoDbClient dynamo(URI endpoint, String region) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .region(Region.of(region))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .httpClientBuilder(http())
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
@@ -39,12 +42,22 @@ public final class AwsClients {
     public static S3Client s3(URI endpoint, String region) {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(region))
-                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .httpClientBuilder(http())
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
             builder.endpointOverride(endpoint).forcePathStyle(true);
         }
         return builder.build();
+    }
+
+    /**
+     * Apache's pooled client: keep-alive connections for every pipeline thread and door (the JDK's
+     * URLConnection keeps 5 per host), and a connection the server closed while idle is an I/O
+     * error the SDK retries (URLConnection wraps it in UncheckedIOException, which escapes the
+     * retry policy: aws-sdk-java-v2 #7347, fixed after 2.41).
+     */
+    private static ApacheHttpClient.Builder http() {
+        return ApacheHttpClient.builder().maxConnections(MAX_CONNECTIONS);
     }
 
     private static AwsCredentialsProvider credentials(URI endpoint) {
