@@ -10,7 +10,16 @@ import hl7lake.hl7.Hl7Parser;
 import hl7lake.hl7.ValidationProfile;
 import hl7lake.inbox.FileClaims;
 import hl7lake.inbox.InboxPoller;
+import hl7lake.hl7.AckBuilder;
+import hl7lake.ingest.Acknowledgements;
 import hl7lake.ingest.IngestSteps;
+import hl7lake.mllp.MllpDoor;
+import hl7lake.mllp.MllpHandlers;
+import hl7lake.mllp.MllpStats;
+import hl7lake.mllp.MllpTls;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
 import hl7lake.lake.LakeWriter;
 import hl7lake.local.LocalLake;
 import hl7lake.observe.IngestMetrics;
@@ -81,7 +90,8 @@ public final class Engine implements AutoCloseable {
         if (!localMode) {
             failIfMissing(s3, dynamo, bucket, tables);
         }
-        MessageConverter converter = new MessageConverter(new Hl7Parser(),
+        Hl7Parser parser = new Hl7Parser();
+        MessageConverter converter = new MessageConverter(parser,
                 ValidationProfile.of(settings.get("hl7lake.validation.profile")),
                 Charset.forName(settings.get("hl7lake.validation.charset-fallback")));
         MessageIndex index = new MessageIndex(dynamo, tables);
@@ -92,12 +102,40 @@ public final class Engine implements AutoCloseable {
                 index, settings.number("hl7lake.inbox.parallelism"), settings.number("hl7lake.inbox.max-message-bytes"),
                 Clock.systemUTC());
 
+        MllpStats mllpStats = new MllpStats();
+        MllpHandlers mllp = new MllpHandlers(settings.number("hl7lake.mllp.max-connections"),
+                settings.number("hl7lake.mllp.max-message-bytes"), settings.number("hl7lake.mllp.read-timeout-seconds") * 1000L,
+                settings.number("hl7lake.mllp.idle-timeout-seconds"), mllpStats);
+        Acknowledgements acks = new Acknowledgements(new AckBuilder(parser.context(), Clock.systemUTC()));
+
         Main main = new Main(); // no package scan: the routes come from YAML only (STACK.md)
         main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
         main.bind("ingestSteps", steps);
         main.bind("inboxPoller", inbox);
         main.bind("ingestMetrics", new IngestMetrics());
         main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
+        main.bind("mllpDoor", new MllpDoor(acks, mllpStats, mllp.maxMessageBytes(), Clock.systemUTC()));
+        main.bind("mllpIdle", mllp.idle());
+        main.bind("mllpConnections", mllp.connections());
+        main.bind("mllpFrames", mllp.frames());
+        main.bind("mllpEncoder", mllp.encoder());
+        main.bind("mllpTls", MllpTls.of(settings));
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                // the registry /observe/metrics serves exists once Camel has started
+                try {
+                    configured.getCamelContext().addStartupListener((context, alreadyStarted) -> {
+                        MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
+                        if (registry != null) {
+                            mllpStats.bind(registry);
+                        }
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException("could not register the MLLP metrics", e);
+                }
+            }
+        });
         return new Engine(main, local, s3, dynamo, inbox);
     }
 

@@ -1,6 +1,10 @@
 package hl7lake;
 
+import ca.uhn.hl7v2.util.Terser;
 import hl7lake.config.AwsClients;
+import hl7lake.convert.Conversions;
+import hl7lake.mllp.MllpDoorTest;
+import hl7lake.mllp.MllpSocket;
 import hl7lake.local.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +19,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,10 +44,11 @@ class PackagedJarIT {
     void the_jar_starts_turns_ready_ingests_a_drop_file_and_stops_on_sigterm() throws Exception {
         int s3Port = FreePorts.find();
         int httpPort = FreePorts.find();
+        int mllpPort = FreePorts.find();
         long started = System.nanoTime();
         Process engine = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dhl7lake.local.s3-port=" + s3Port, "-Dhl7lake.local.dynamodb-port=" + FreePorts.find(),
-                "-Dhl7lake.http.port=" + httpPort, "-Dhl7lake.inbox.poll-millis=200",
+                "-Dhl7lake.http.port=" + httpPort, "-Dhl7lake.mllp.port=" + mllpPort, "-Dhl7lake.inbox.poll-millis=200",
                 "-jar", Path.of("target", "hl7lake.jar").toAbsolutePath().toString(), "local")
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(new File(work.resolve("engine.log").toString()))
                 .start();
@@ -54,6 +63,7 @@ class PackagedJarIT {
                     RequestBody.fromFile(Path.of("samples", "adt-a04-v2.7.hl7")));
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     !s3.listObjectsV2(b -> b.bucket("hl7lake").prefix("staging/hl7v2/ADT_A01/")).contents().isEmpty());
+            sendEverySampleOverMllp(mllpPort);
         } finally {
             engine.destroy(); // SIGTERM, as Ctrl+C or docker stop
             assertThat(engine.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -62,8 +72,55 @@ class PackagedJarIT {
         assertThat(log).contains("(hl7lake) shutdown in");
         assertThat(Files.isDirectory(work.resolve("data").resolve("s3"))).isTrue();
         assertThat(Files.isDirectory(work.resolve("data").resolve("dynamodb"))).isTrue();
-        for (String name : List.of("TESTPATIENT", "DELTA", "MRN-2000002")) {
+        assertThat(log).contains("mllp /127.0.0.1");
+        for (String name : patientData()) {
             assertThat(log).as("no patient data in the log").doesNotContain(name);
         }
+    }
+
+    private static List<Path> everySample() {
+        List<Path> files = new ArrayList<>(TestFiles.acceptedSamples());
+        files.addAll(TestFiles.invalidSamples());
+        if (TestFiles.seedPresent()) {
+            files.addAll(TestFiles.seedFiles());
+        }
+        return files;
+    }
+
+    /** Each message of each sample, as is, over one MLLP connection; each one that asks for an ACK gets one. */
+    private static void sendEverySampleOverMllp(int port) throws Exception {
+        try (MllpSocket mllp = new MllpSocket(port)) {
+            for (Path file : everySample()) {
+                for (byte[] message : Conversions.messages(TestFiles.read(file))) {
+                    mllp.write(MllpSocket.frame(message));
+                    if (MllpDoorTest.expectedCode(Conversions.convert(message)).isPresent()) {
+                        assertThat(mllp.read()).as(file.toString()).contains("MSA|");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Every patient name and identifier (PID-3, PID-5) in the samples that HAPI can read. */
+    private static Set<String> patientData() {
+        Set<String> values = new TreeSet<>(List.of("TESTPATIENT"));
+        for (Path file : everySample()) {
+            for (byte[] message : Conversions.messages(TestFiles.read(file))) {
+                try {
+                    Terser pid = new Terser(Conversions.PARSER.context().getPipeParser()
+                            .parse(new String(message, StandardCharsets.ISO_8859_1)));
+                    for (String path : List.of("/.PID-3-1", "/.PID-5-1", "/.PID-5-2")) {
+                        String value = pid.get(path);
+                        if (value != null && value.length() >= 4) {
+                            values.add(value);
+                        }
+                    }
+                } catch (Exception unreadable) {
+                    // an invalid sample: what can be read of it is checked through the others
+                }
+            }
+        }
+        assertThat(values).hasSizeGreaterThan(10);
+        return values;
     }
 }

@@ -15,15 +15,16 @@ public final class TestEngines {
     public static EngineSettings local(Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
                 "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0",
-                "hl7lake.http.port", Integer.toString(FreePorts.find())));
+                "hl7lake.http.port", Integer.toString(FreePorts.find()), "hl7lake.mllp.port", Integer.toString(FreePorts.find())));
         settings.putAll(extra);
         return EngineSettings.load(settings);
     }
 
-    /** Any other mode: just a free HTTP port added. */
+    /** Any other mode: just free HTTP and MLLP ports added. */
     public static EngineSettings with(Map<String, String> given) {
         Map<String, String> settings = new HashMap<>(given);
         settings.putIfAbsent("hl7lake.http.port", Integer.toString(FreePorts.find()));
+        settings.putIfAbsent("hl7lake.mllp.port", Integer.toString(FreePorts.find()));
         return EngineSettings.load(settings);
     }
 }

@@ -63,7 +63,7 @@ final class EngineBench {
         long startNanos = System.nanoTime();
         EngineSettings settings = EngineSettings.load(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
                 "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0",
-                "hl7lake.http.port", Integer.toString(FreePorts.find()), "hl7lake.inbox.poll-millis", "100",
+                "hl7lake.http.port", Integer.toString(FreePorts.find()), "hl7lake.mllp.enabled", "false", "hl7lake.inbox.poll-millis", "100",
                 "hl7lake.inbox.parallelism", Integer.toString(parallelism)));
         try (Engine engine = Engine.start(settings);
              S3Client s3 = AwsClients.s3(engine.local().s3Endpoint(), "us-east-1");

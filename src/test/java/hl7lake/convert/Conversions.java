@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /** Test helpers: one shared parser, converters per profile, and the JSON of a document. */
-final class Conversions {
+public final class Conversions {
 
-    static final Hl7Parser PARSER = new Hl7Parser();
+    public static final Hl7Parser PARSER = new Hl7Parser();
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<ValidationProfile, MessageConverter> CONVERTERS = Map.of(
             ValidationProfile.STANDARD, converter(ValidationProfile.STANDARD),
@@ -39,12 +39,12 @@ final class Conversions {
                 Instant.parse("2026-11-23T10:15:30.123Z"), "s3://hl7lake/raw/hl7v2/test.hl7"));
     }
 
-    static Conversion convert(byte[] message) {
+    public static Conversion convert(byte[] message) {
         return convert(message, ValidationProfile.STANDARD);
     }
 
     /** The messages of a file, as the splitter cuts them. */
-    static List<byte[]> messages(byte[] file) {
+    public static List<byte[]> messages(byte[] file) {
         List<byte[]> messages = new ArrayList<>();
         Iterator<SplitMessage> splitter = new Er7StreamSplitter(new ByteArrayInputStream(file), 10 << 20);
         splitter.forEachRemaining(m -> messages.add(m.bytes()));

@@ -1,0 +1,73 @@
+package hl7lake.mllp;
+
+import hl7lake.convert.Conversion;
+import hl7lake.ingest.Acknowledgements;
+import hl7lake.ingest.Inbound;
+import hl7lake.ingest.Ingestion;
+import org.apache.camel.Body;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
+import org.apache.camel.component.netty.NettyConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * The MLLP door's steps ({@code routes/mllp.yaml}): a frame becomes an {@link Inbound} for the
+ * pipeline (or, over the size limit, an AR at once); the pipeline's outcome becomes our ACK, sent
+ * only now that the outcome is durable. Logs ids, control ids, sizes and codes, never content.
+ */
+public final class MllpDoor {
+
+    static final String FRAME = "hl7lake.mllp.frame";
+    private static final Logger LOG = LoggerFactory.getLogger(MllpDoor.class);
+
+    private final Acknowledgements acks;
+    private final MllpStats stats;
+    private final int maxMessageBytes;
+    private final Clock clock;
+
+    public MllpDoor(Acknowledgements acks, MllpStats stats, int maxMessageBytes, Clock clock) {
+        this.acks = acks;
+        this.stats = stats;
+        this.maxMessageBytes = maxMessageBytes;
+        this.clock = clock;
+    }
+
+    /** The message for the pipeline; or, for an oversize frame, its AR (ERR-3 207), nothing stored. */
+    public Object receive(@Body MllpFrame frame, @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote,
+                          Exchange exchange) {
+        exchange.setProperty(FRAME, frame);
+        if (frame.oversize()) {
+            stats.oversize();
+            Optional<Acknowledgements.Reply> reply = acks.tooLarge(frame.bytes(), maxMessageBytes);
+            LOG.warn("mllp {}: a message of {} bytes is over the {}-byte limit: {}, not stored", remote, frame.length(),
+                    maxMessageBytes, reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"));
+            return reply.map(Acknowledgements.Reply::bytes).orElse(null);
+        }
+        return Inbound.of(frame.bytes(), "mllp", clock.instant());
+    }
+
+    /** The ACK of the stored outcome; null (no reply) when the sender's MSH-15 asked for none. */
+    public byte[] acknowledge(@Body Ingestion ingestion, @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
+        Optional<Acknowledgements.Reply> reply = acks.of(ingestion);
+        Conversion conversion = ingestion.conversion();
+        LOG.info("mllp {}: message {} control id {} ({} bytes): {}{}", remote, ingestion.messageId(),
+                conversion == null ? "?" : conversion.header().controlId(), ingestion.inbound().bytes().length,
+                reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"),
+                ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+        return reply.map(Acknowledgements.Reply::bytes).orElse(null);
+    }
+
+    /** Anything that went wrong in the door itself: AR, so the sender sends it again. */
+    public byte[] failed(@ExchangeProperty(FRAME) MllpFrame frame,
+                         @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
+                         @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
+        LOG.warn("mllp {}: the message could not be handled ({}); answered AR", remote, cause.getClass().getSimpleName());
+        byte[] bytes = frame == null ? new byte[0] : frame.bytes();
+        return acks.notProcessed(bytes).map(Acknowledgements.Reply::bytes).orElse(null);
+    }
+}

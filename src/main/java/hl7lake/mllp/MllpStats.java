@@ -1,0 +1,81 @@
+package hl7lake.mllp;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the MLLP listener counts, served on /observe/metrics once bound to the registry:
+ * {@code hl7lake_mllp_connections} (open now), {@code hl7lake_mllp_connections_refused_total} (over
+ * the limit), {@code hl7lake_mllp_junk_bytes_total} (outside any frame),
+ * {@code hl7lake_mllp_oversize_total}, {@code hl7lake_mllp_read_timeouts_total} and
+ * {@code hl7lake_mllp_idle_closed_total}.
+ */
+public final class MllpStats {
+
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder junkBytes = new LongAdder();
+    private final LongAdder oversize = new LongAdder();
+    private final LongAdder readTimeouts = new LongAdder();
+    private final LongAdder idleClosed = new LongAdder();
+
+    public void bind(MeterRegistry registry) {
+        Gauge.builder("hl7lake.mllp.connections", open, AtomicInteger::get)
+                .description("Open MLLP connections").register(registry);
+        counter(registry, "hl7lake.mllp.connections.refused", refused, "MLLP connections refused over the limit");
+        counter(registry, "hl7lake.mllp.junk.bytes", junkBytes, "Bytes received outside any MLLP frame, skipped");
+        counter(registry, "hl7lake.mllp.oversize", oversize, "MLLP frames over the size limit, answered AR");
+        counter(registry, "hl7lake.mllp.read.timeouts", readTimeouts, "Connections closed in the middle of a frame");
+        counter(registry, "hl7lake.mllp.idle.closed", idleClosed, "Connections closed after the idle timeout");
+    }
+
+    private static void counter(MeterRegistry registry, String name, LongAdder adder, String description) {
+        FunctionCounter.builder(name, adder, LongAdder::sum).description(description).register(registry);
+    }
+
+    /** One more connection, unless {@code limit} are open: false means refuse it. */
+    boolean opened(int limit) {
+        if (open.incrementAndGet() > limit) {
+            open.decrementAndGet();
+            refused.increment();
+            return false;
+        }
+        return true;
+    }
+
+    void closed() {
+        open.decrementAndGet();
+    }
+
+    public int open() {
+        return open.get();
+    }
+
+    public long refused() {
+        return refused.sum();
+    }
+
+    public long junkBytes() {
+        return junkBytes.sum();
+    }
+
+    void junkBytes(long count) {
+        junkBytes.add(count);
+    }
+
+    void oversize() {
+        oversize.increment();
+    }
+
+    void readTimeout() {
+        readTimeouts.increment();
+    }
+
+    void idleClosed() {
+        idleClosed.increment();
+    }
+}
