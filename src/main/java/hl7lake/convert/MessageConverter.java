@@ -45,13 +45,18 @@ public final class MessageConverter {
     }
 
     public Conversion convert(byte[] bytes, Receipt receipt) {
+        return convert(bytes, receipt, null);
+    }
+
+    /** {@code declaredCharset}: what the transport declared (HTTP's charset), used when MSH-18 is empty; may be null. */
+    public Conversion convert(byte[] bytes, Receipt receipt, Charset declaredCharset) {
         String sha256 = sha256(bytes);
         MshHeader header = MshHeader.UNREADABLE;
         Charset charset = StandardCharsets.UTF_8;
         try {
             // The MSH is ASCII in every charset we accept, so MSH-18 can be read before decoding.
             header = MshHeader.lenient(bytes);
-            Hl7TextDecoder.Decoded decoded = decoder.decode(bytes, header.characterSet());
+            Hl7TextDecoder.Decoded decoded = decoder.decode(bytes, header.characterSet(), declaredCharset);
             charset = decoded.charset();
             if (!decoded.ascii()) {
                 header = MshHeader.lenient(decoded.text()); // now with non-ASCII values read right

@@ -34,9 +34,17 @@ public final class Hl7TextDecoder {
 
     /** Decodes with the charset that {@code msh18} (MSH-18 as sent, may be empty) names or implies. */
     public Decoded decode(byte[] bytes, String msh18) throws Hl7Rejection {
+        return decode(bytes, msh18, null);
+    }
+
+    /** MSH-18 first; else the charset the transport declared ({@code transport}, may be null); else UTF-8, else the fallback. */
+    public Decoded decode(byte[] bytes, String msh18, Charset transport) throws Hl7Rejection {
         if (!msh18.isEmpty()) {
             Charset declared = Hl7Charsets.forMsh18(msh18);
             return new Decoded(strict(bytes, declared), declared);
+        }
+        if (transport != null && !isAscii(bytes)) {
+            return new Decoded(strict(bytes, transport), transport);
         }
         if (isAscii(bytes)) {
             // Most feeds are plain ASCII, which is valid UTF-8 and needs no strict decoder.

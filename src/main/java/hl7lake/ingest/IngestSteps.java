@@ -81,7 +81,7 @@ public final class IngestSteps {
 
     public void convert(@Body Ingestion ingestion) {
         ingestion.converted(converter.convert(ingestion.inbound().bytes(), new Receipt(ingestion.messageId(),
-                ingestion.door(), ingestion.inbound().receivedAt(), lake.uri(rawKeyOf(ingestion)))));
+                ingestion.door(), ingestion.inbound().receivedAt(), lake.uri(rawKeyOf(ingestion))), ingestion.inbound().declaredCharset()));
     }
 
     /** Staging document (tagged with its raw key), patient cross-reference, message record. */
