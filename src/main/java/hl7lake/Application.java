@@ -2,6 +2,7 @@ package hl7lake;
 
 import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
+import hl7lake.cli.TokenCommand;
 import hl7lake.config.EngineSettings;
 
 import java.util.Arrays;
@@ -27,6 +28,7 @@ public final class Application {
             }
             case "convert" -> ConvertCommand.run(rest, System.out, System.err);
             case "bench" -> BenchCommand.run(rest, System.out);
+            case "token" -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err);
             default -> usage(command);
         };
         System.exit(status);
@@ -41,7 +43,10 @@ public final class Application {
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
+                  token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
+                  bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
+                  bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine
                 """);
         return "help".equals(command) ? 0 : 2;
     }

@@ -11,6 +11,10 @@ import hl7lake.hl7.ValidationProfile;
 import hl7lake.inbox.FileClaims;
 import hl7lake.inbox.InboxPoller;
 import hl7lake.hl7.AckBuilder;
+import hl7lake.http.HttpDoor;
+import hl7lake.http.LocalIssuer;
+import hl7lake.http.TokenVerifier;
+import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 import hl7lake.ingest.Acknowledgements;
 import hl7lake.ingest.IngestSteps;
 import hl7lake.mllp.MllpDoor;
@@ -46,14 +50,16 @@ public final class Engine implements AutoCloseable {
 
     private final Main main;
     private final LocalLake local;
+    private final LocalIssuer issuer;
     private final S3Client s3;
     private final DynamoDbClient dynamo;
 
     private final InboxPoller inbox;
 
-    private Engine(Main main, LocalLake local, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox) {
+    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox) {
         this.main = main;
         this.local = local;
+        this.issuer = issuer;
         this.s3 = s3;
         this.dynamo = dynamo;
         this.inbox = inbox;
@@ -108,12 +114,36 @@ public final class Engine implements AutoCloseable {
                 settings.number("hl7lake.mllp.idle-timeout-seconds"), mllpStats);
         Acknowledgements acks = new Acknowledgements(new AckBuilder(parser.context(), Clock.systemUTC()));
 
+        LocalIssuer issuer = null;
+        TokenVerifier tokens = null;
+        if (settings.flag("hl7lake.http.door.enabled")) {
+            String issuerUrl = settings.optional("hl7lake.http.auth.issuer");
+            String clientId = settings.optional("hl7lake.http.auth.client-id");
+            if (issuerUrl == null && localMode) { // development only: AWS mode never has a local issuer
+                issuer = LocalIssuer.start(settings.flag("hl7lake.local.in-memory") ? null : settings.dataDir(),
+                        settings.number("hl7lake.local.issuer-port"));
+                issuerUrl = issuer.issuer();
+                clientId = clientId == null ? LocalIssuer.CLIENT_ID : clientId;
+            }
+            String jwks = settings.optional("hl7lake.http.auth.jwks-url");
+            tokens = new TokenVerifier(jwks != null ? toUrl(jwks) : LocalIssuer.jwksOf(settings.require(issuerUrl,
+                    "hl7lake.http.auth.issuer")), settings.require(issuerUrl, "hl7lake.http.auth.issuer"),
+                    settings.require(clientId, "hl7lake.http.auth.client-id"),
+                    Duration.ofSeconds(settings.number("hl7lake.http.auth.clock-skew-seconds")),
+                    Duration.ofSeconds(settings.number("hl7lake.http.auth.jwks-refetch-seconds")));
+        }
+
         Main main = new Main(); // no package scan: the routes come from YAML only (STACK.md)
         main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
         main.bind("ingestSteps", steps);
         main.bind("inboxPoller", inbox);
         main.bind("ingestMetrics", new IngestMetrics());
         main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
+        if (tokens != null) {
+            main.bind("httpDoor", new HttpDoor(tokens, acks, settings.number("hl7lake.http.max-message-bytes"),
+                    Clock.systemUTC()));
+        }
+        main.bind("httpResults", new GroupedBodyAggregationStrategy());
         main.bind("mllpDoor", new MllpDoor(acks, mllpStats, mllp.maxMessageBytes(), Clock.systemUTC()));
         main.bind("mllpIdle", mllp.idle());
         main.bind("mllpConnections", mllp.connections());
@@ -136,7 +166,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         });
-        return new Engine(main, local, s3, dynamo, inbox);
+        return new Engine(main, local, issuer, s3, dynamo, inbox);
     }
 
     private static void failIfMissing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
@@ -161,6 +191,19 @@ public final class Engine implements AutoCloseable {
         return local;
     }
 
+    /** The local token issuer (local mode without a configured issuer), else null. */
+    public LocalIssuer issuer() {
+        return issuer;
+    }
+
+    private static java.net.URL toUrl(String value) {
+        try {
+            return new java.net.URL(value);
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException("not a URL: " + value, e);
+        }
+    }
+
     @Override
     public void close() {
         try {
@@ -169,6 +212,9 @@ public final class Engine implements AutoCloseable {
             inbox.close();
             s3.close();
             dynamo.close();
+            if (issuer != null) {
+                issuer.close();
+            }
             if (local != null) {
                 local.close();
             }

@@ -48,7 +48,7 @@ class PackagedJarIT {
         long started = System.nanoTime();
         Process engine = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dhl7lake.local.s3-port=" + s3Port, "-Dhl7lake.local.dynamodb-port=" + FreePorts.find(),
-                "-Dhl7lake.http.port=" + httpPort, "-Dhl7lake.mllp.port=" + mllpPort, "-Dhl7lake.inbox.poll-millis=200",
+                "-Dhl7lake.http.port=" + httpPort, "-Dhl7lake.local.issuer-port=" + FreePorts.find(), "-Dhl7lake.mllp.port=" + mllpPort, "-Dhl7lake.inbox.poll-millis=200",
                 "-jar", Path.of("target", "hl7lake.jar").toAbsolutePath().toString(), "local")
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(new File(work.resolve("engine.log").toString()))
                 .start();

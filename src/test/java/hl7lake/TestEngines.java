@@ -15,7 +15,7 @@ public final class TestEngines {
     public static EngineSettings local(Map<String, String> extra) {
         Map<String, String> settings = new HashMap<>(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
                 "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0",
-                "hl7lake.http.port", Integer.toString(FreePorts.find()), "hl7lake.mllp.port", Integer.toString(FreePorts.find())));
+                "hl7lake.http.port", Integer.toString(FreePorts.find()), "hl7lake.mllp.port", Integer.toString(FreePorts.find()), "hl7lake.local.issuer-port", "0"));
         settings.putAll(extra);
         return EngineSettings.load(settings);
     }
@@ -25,6 +25,10 @@ public final class TestEngines {
         Map<String, String> settings = new HashMap<>(given);
         settings.putIfAbsent("hl7lake.http.port", Integer.toString(FreePorts.find()));
         settings.putIfAbsent("hl7lake.mllp.port", Integer.toString(FreePorts.find()));
+        settings.putIfAbsent("hl7lake.local.issuer-port", "0");
+        if (!"local".equals(settings.get("hl7lake.mode"))) { // AWS mode has no local issuer: no HTTP door unless one is given
+            settings.putIfAbsent("hl7lake.http.door.enabled", Boolean.toString(settings.containsKey("hl7lake.http.auth.issuer")));
+        }
         return EngineSettings.load(settings);
     }
 }

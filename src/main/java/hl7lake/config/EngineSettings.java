@@ -69,6 +69,11 @@ public final class EngineSettings {
         return value.isEmpty() ? null : value;
     }
 
+    /** {@code value} (already resolved from {@code key} or a default), or the same error as {@link #get} when null. */
+    public String require(String value, String key) {
+        return value != null ? value : get(key);
+    }
+
     public int number(String key) {
         return Integer.parseInt(get(key));
     }

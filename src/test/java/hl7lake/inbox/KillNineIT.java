@@ -69,7 +69,7 @@ class KillNineIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dhl7lake.local.s3-port=" + s3Port, "-Dhl7lake.local.dynamodb-port=" + dynamoPort,
                 "-Dhl7lake.inbox.poll-millis=200", "-Dhl7lake.inbox.lease-seconds=2",
-                "-Dhl7lake.http.port=" + httpPort, "-Dhl7lake.mllp.port=" + FreePorts.find(),
+                "-Dhl7lake.http.port=" + httpPort, "-Dhl7lake.local.issuer-port=" + FreePorts.find(), "-Dhl7lake.mllp.port=" + FreePorts.find(),
                 "-jar", Path.of("target", "hl7lake.jar").toAbsolutePath().toString(), "local"));
         return new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(new File(work.resolve("engine.log").toString())).start();

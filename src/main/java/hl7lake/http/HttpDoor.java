@@ -1,0 +1,175 @@
+package hl7lake.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import hl7lake.convert.Conversion;
+import hl7lake.hl7.Hl7Rejection;
+import hl7lake.ingest.Acknowledgements;
+import hl7lake.ingest.Inbound;
+import hl7lake.ingest.Ingestion;
+import hl7lake.ingest.Outcome;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The HTTP door's steps ({@code routes/http.yaml}): the token is checked and the body read into
+ * messages for the pipeline, or the request is answered at once (401, 413, 415, 400); the stored
+ * outcomes become the JSON reply: 200 accepted, 400 rejected (in the error zone), 503 with
+ * Retry-After when storage failed (nothing stored). Every reply is JSON. Logs ids, codes and sizes.
+ */
+public final class HttpDoor {
+
+    static final String RETRY_AFTER_SECONDS = "5";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpDoor.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TokenVerifier tokens;
+    private final Acknowledgements acks;
+    private final int maxMessageBytes;
+    private final Clock clock;
+
+    public HttpDoor(TokenVerifier tokens, Acknowledgements acks, int maxMessageBytes, Clock clock) {
+        this.tokens = tokens;
+        this.acks = acks;
+        this.maxMessageBytes = maxMessageBytes;
+        this.clock = clock;
+    }
+
+    /** The messages of an authorized, readable request; otherwise the JSON answer, as a String. */
+    public Object receive(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Object remote = in.getHeader("CamelVertxPlatformHttpRemoteAddress");
+        try {
+            tokens.verify(in.getHeader("Authorization", String.class));
+        } catch (Unauthorized refused) {
+            LOG.info("http {}: 401, {}", remote, refused.getMessage());
+            in.setHeader("WWW-Authenticate", refused.challenge());
+            return answer(exchange, 401, problem("unauthorized", refused.getMessage()));
+        }
+        try {
+            String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
+            RequestBodies.mediaType(contentType); // before the body is read: a form is never parsed as a message
+            RequestBodies.Parsed parsed = RequestBodies.parse(contentType, in.getBody(byte[].class), maxMessageBytes);
+            if (parsed.messages().isEmpty()) {
+                throw new HttpProblem(400, "the body holds a batch envelope but no message");
+            }
+            Instant now = clock.instant();
+            return parsed.messages().stream().map(m -> Inbound.of(m, "http", now, parsed.declaredCharset())).toList();
+        } catch (HttpProblem problem) {
+            LOG.info("http {}: {}, {}", remote, problem.status(), problem.getMessage());
+            return answer(exchange, problem.status(), problem(problem.status() == 413 ? "too_large" : "bad_request",
+                    problem.getMessage()));
+        }
+    }
+
+    /** The reply to the stored outcomes: one result, or a batch with a result per message. */
+    public String respond(List<Ingestion> outcomes, Exchange exchange) {
+        boolean unavailable = outcomes.stream().anyMatch(i -> i.outcome() == Outcome.TRANSIENT_FAILURE);
+        if (outcomes.size() == 1) {
+            Ingestion only = outcomes.get(0);
+            log(exchange, only);
+            return answer(exchange, status(only), result(only));
+        }
+        ArrayNode results = JSON.createArrayNode();
+        int accepted = 0;
+        for (Ingestion ingestion : outcomes) {
+            log(exchange, ingestion);
+            results.add(result(ingestion));
+            accepted += ingestion.outcome() == Outcome.ACCEPTED ? 1 : 0;
+        }
+        ObjectNode batch = JSON.createObjectNode();
+        batch.put("status", unavailable ? "unavailable" : "batch");
+        batch.put("messages", outcomes.size());
+        batch.put("accepted", accepted);
+        batch.put("rejected", (int) outcomes.stream().filter(i -> i.outcome() == Outcome.REJECTED).count());
+        batch.set("results", results);
+        return answer(exchange, unavailable ? 503 : 200, batch);
+    }
+
+    /** Anything that went wrong in the door itself: 503, nothing was acknowledged. */
+    public String failed(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        LOG.warn("http {}: the request could not be handled ({}); answered 503",
+                exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress"),
+                cause == null ? "?" : cause.getClass().getSimpleName());
+        return answer(exchange, 503, problem("unavailable", "the request could not be handled; send it again"));
+    }
+
+    private static int status(Ingestion ingestion) {
+        return switch (ingestion.outcome()) {
+            case ACCEPTED -> 200;
+            case REJECTED -> 400;
+            case TRANSIENT_FAILURE -> 503;
+        };
+    }
+
+    private ObjectNode result(Ingestion ingestion) {
+        ObjectNode json = JSON.createObjectNode();
+        Conversion conversion = ingestion.conversion();
+        String ack = acks.of(ingestion).map(reply -> reply.ack().er7()).orElse(null);
+        switch (ingestion.outcome()) {
+            case ACCEPTED -> {
+                json.put("status", "accepted");
+                json.put("message_id", ingestion.messageId());
+                json.put("control_id", conversion.header().controlId());
+                json.put("staging_key", ingestion.stagingKey());
+            }
+            case REJECTED -> {
+                Hl7Rejection why = ((Conversion.Rejected) conversion).rejection();
+                json.put("status", "rejected");
+                json.put("error_id", ingestion.messageId());
+                json.put("control_id", emptyToNull(conversion.header().controlId()));
+                json.put("code", why.code().getCode());
+                json.put("location", why.location().toString());
+                json.put("reason", why.reason());
+                json.put("error_key", ingestion.errorKey());
+            }
+            case TRANSIENT_FAILURE -> {
+                json.put("status", "unavailable");
+                json.put("reason", "storage is unavailable; nothing was stored; send the message again");
+            }
+        }
+        if (ingestion.isDuplicate()) {
+            json.put("duplicate", true);
+        }
+        json.put("ack", ack);
+        return json;
+    }
+
+    private static ObjectNode problem(String status, String reason) {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("status", status);
+        json.put("reason", reason);
+        return json;
+    }
+
+    private static String answer(Exchange exchange, int status, ObjectNode body) {
+        Message out = exchange.getMessage();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (status == 503) {
+            out.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+        }
+        out.removeHeader("Authorization"); // never echoed back
+        return body.toString();
+    }
+
+    private static void log(Exchange exchange, Ingestion ingestion) {
+        Conversion conversion = ingestion.conversion();
+        LOG.info("http {}: message {} control id {} ({} bytes): {}{}",
+                exchange.getMessage().getHeader("CamelVertxPlatformHttpRemoteAddress"), ingestion.messageId(),
+                conversion == null ? "?" : conversion.header().controlId(), ingestion.inbound().bytes().length,
+                ingestion.outcome(), ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
+    }
+}

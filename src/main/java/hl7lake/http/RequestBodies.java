@@ -1,0 +1,130 @@
+package hl7lake.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import hl7lake.hl7.Er7StreamSplitter;
+import hl7lake.hl7.SplitMessage;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.IllegalCharsetNameException;
+import java.nio.charset.UnsupportedCharsetException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The message bytes in a POST body, by its content type (ARCHITECTURE.md §2 HTTP):
+ * <ul>
+ *   <li>{@code application/json}: the AWS blog's envelope {@code {"msg": "<base64>", "encoding":
+ *       "utf-8", "segTerm": ["\r\n", "\n"]}}; {@code encoding} is the charset when MSH-18 is empty;
+ *       {@code segTerm} names the segment terminators used (CR, LF and CRLF are all read anyway);</li>
+ *   <li>{@code text/plain}: the Base64 of the message;</li>
+ *   <li>{@code application/hl7-v2}, {@code x-application/hl7-v2+er7}: the message itself, its charset
+ *       from the {@code charset} parameter when MSH-18 is empty.</li>
+ * </ul>
+ * Anything else, form-encoded included, is 415; a body over the limit 413; an unreadable one 400. A
+ * body of several messages (or an FHS/BHS batch) is split as a drop file is.
+ */
+final class RequestBodies {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> ER7 = Set.of("application/hl7-v2", "x-application/hl7-v2+er7",
+            "application/hl7-v2+er7");
+    private static final Set<String> SEGMENT_TERMINATORS = Set.of("\r", "\n", "\r\n");
+
+    private RequestBodies() {
+    }
+
+    /** What the body holds: the messages and the charset its transport declared (may be null). */
+    record Parsed(List<byte[]> messages, Charset declaredCharset) {
+    }
+
+    /** Throws 415 for a content type we do not read: checked before the body is touched. */
+    static String mediaType(String contentType) throws HttpProblem {
+        String media = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!media.equals("application/json") && !media.equals("text/plain") && !ER7.contains(media)) {
+            throw new HttpProblem(415, "Content-Type must be application/json (the envelope), text/plain (Base64) "
+                    + "or application/hl7-v2 (ER7)" + (media.isEmpty() ? "" : ", not " + media));
+        }
+        return media;
+    }
+
+    static Parsed parse(String contentType, byte[] body, int maxBytes) throws HttpProblem {
+        String media = mediaType(contentType);
+        if (body == null || body.length == 0) {
+            throw new HttpProblem(400, "the body is empty");
+        }
+        byte[] message;
+        Charset charset;
+        if (media.equals("application/json")) {
+            JsonNode envelope;
+            try {
+                envelope = JSON.readTree(body);
+            } catch (IOException e) {
+                throw new HttpProblem(400, "the body is not JSON");
+            }
+            if (envelope == null || !envelope.path("msg").isTextual()) {
+                throw new HttpProblem(400, "the JSON envelope needs \"msg\": the Base64 of the message");
+            }
+            message = base64(envelope.get("msg").asText());
+            charset = envelope.hasNonNull("encoding") ? charset(envelope.get("encoding").asText()) : null;
+            for (JsonNode terminator : envelope.path("segTerm")) {
+                if (!SEGMENT_TERMINATORS.contains(terminator.asText())) {
+                    throw new HttpProblem(400, "segTerm may list \"\\r\", \"\\n\" and \"\\r\\n\" only");
+                }
+            }
+        } else if (media.equals("text/plain")) {
+            message = base64(new String(body, java.nio.charset.StandardCharsets.US_ASCII));
+            charset = null;
+        } else {
+            message = body;
+            charset = charsetParameter(contentType);
+        }
+        if (message.length > maxBytes) {
+            throw new HttpProblem(413, "the message is larger than the " + maxBytes + "-byte limit");
+        }
+        return new Parsed(split(message, maxBytes), charset);
+    }
+
+    /** One message as it came; several (or a batch envelope) split as a drop file is. */
+    private static List<byte[]> split(byte[] body, int maxBytes) {
+        List<byte[]> messages = new ArrayList<>();
+        Er7StreamSplitter splitter = new Er7StreamSplitter(new ByteArrayInputStream(body), maxBytes);
+        splitter.forEachRemaining((SplitMessage m) -> messages.add(m.bytes()));
+        boolean envelope = splitter.summary().batches() > 0 || splitter.summary().fileControlId() != null;
+        if (messages.size() <= 1 && !envelope) {
+            return List.of(body); // the raw zone keeps exactly what was posted
+        }
+        return messages;
+    }
+
+    private static byte[] base64(String text) throws HttpProblem {
+        try {
+            return Base64.getDecoder().decode(text.replaceAll("\\s", ""));
+        } catch (IllegalArgumentException e) {
+            throw new HttpProblem(400, "the body is not valid Base64");
+        }
+    }
+
+    private static Charset charsetParameter(String contentType) throws HttpProblem {
+        for (String parameter : contentType.split(";")) {
+            String[] pair = parameter.trim().split("=", 2);
+            if (pair.length == 2 && pair[0].trim().equalsIgnoreCase("charset")) {
+                return charset(pair[1].trim().replace("\"", ""));
+            }
+        }
+        return null;
+    }
+
+    private static Charset charset(String name) throws HttpProblem {
+        try {
+            return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw new HttpProblem(415, "unknown charset " + name.replaceAll("[^A-Za-z0-9._-]", "?"));
+        }
+    }
+}

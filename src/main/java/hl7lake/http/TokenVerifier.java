@@ -1,0 +1,107 @@
+package hl7lake.http;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+
+import java.net.URL;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Checks the HTTP door's bearer tokens as Amazon Cognito issues them, with nimbus-jose-jwt: RS256
+ * only (so {@code alg: none} and HS256 signed with the public key fail), the key chosen by {@code kid}
+ * from the issuer's JWKS (cached; fetched again, at most once per {@code refetch}, when an unknown
+ * {@code kid} appears, as after a key rotation), {@code iss} exact, {@code exp}/{@code nbf} with a
+ * small clock skew, and the audience by {@code token_use}: an ID token's {@code aud}, an access
+ * token's {@code client_id}.
+ */
+public final class TokenVerifier {
+
+    private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final String clientId;
+
+    public TokenVerifier(URL jwks, String issuer, String clientId, Duration clockSkew, Duration refetch) {
+        this.clientId = clientId;
+        long refetchMillis = Math.max(1, refetch.toMillis());
+        JWKSource<SecurityContext> keys = JWKSourceBuilder.<SecurityContext>create(jwks)
+                .cache(Duration.ofMinutes(15).toMillis(), Duration.ofSeconds(5).toMillis())
+                .rateLimited(refetchMillis)
+                .build();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
+        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
+                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp", "iat", "token_use"));
+        claims.setMaxClockSkew((int) clockSkew.toSeconds());
+        processor.setJWTClaimsSetVerifier(claims);
+    }
+
+    /** The token's subject, when {@code authorization} ("Bearer <jwt>", or the bare token) holds a valid one. */
+    public String verify(String authorization) throws Unauthorized {
+        if (authorization == null || authorization.isBlank()) {
+            throw Unauthorized.missing();
+        }
+        String token = authorization.trim();
+        if (token.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            token = token.substring(7).trim();
+        }
+        JWTClaimsSet claims;
+        try {
+            claims = processor.process(token, null);
+        } catch (ParseException e) {
+            throw Unauthorized.invalid("the token is not a signed JWT");
+        } catch (BadJWTException e) {
+            throw Unauthorized.invalid(describe(e.getMessage()));
+        } catch (BadJOSEException e) {
+            throw Unauthorized.invalid("the token's signature or algorithm is not accepted");
+        } catch (JOSEException e) {
+            throw Unauthorized.invalid("the token could not be verified");
+        }
+        audience(claims);
+        return claims.getSubject();
+    }
+
+    private void audience(JWTClaimsSet claims) throws Unauthorized {
+        Object use = claims.getClaim("token_use");
+        if ("id".equals(use)) {
+            List<String> audience = claims.getAudience();
+            if (audience == null || !audience.contains(clientId)) {
+                throw Unauthorized.invalid("the ID token is not for this client");
+            }
+        } else if ("access".equals(use)) {
+            if (!clientId.equals(claims.getClaim("client_id"))) {
+                throw Unauthorized.invalid("the access token is not for this client");
+            }
+        } else {
+            throw Unauthorized.invalid("token_use must be id or access");
+        }
+    }
+
+    /** nimbus's reason without claim values: which check failed, never what the token said. */
+    private static String describe(String message) {
+        String lower = message == null ? "" : message.toLowerCase(Locale.ROOT);
+        if (lower.contains("expired")) {
+            return "the token has expired";
+        }
+        if (lower.contains("before use time") || lower.contains("nbf")) {
+            return "the token is not valid yet";
+        }
+        if (lower.contains("iss")) {
+            return "the token is from another issuer";
+        }
+        if (lower.contains("missing required")) {
+            return "the token lacks a required claim";
+        }
+        return "the token's claims are not accepted";
+    }
+}
