@@ -47,13 +47,21 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("engine")) {
             return EngineBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
+        if (args.length > 0 && args[0].equals("mllp")) {
+            return MllpBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+        }
+        if (args.length > 0 && args[0].equals("http")) {
+            return HttpBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+        }
         if (args.length > 0 && args[0].equals("s3")) {
             return LocalS3Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length == 0 || !args[0].equals("convert")) {
             out.println("usage: bench convert [--seconds N] [--profile P] [FILE...]");
             out.println("       bench s3 [--objects N] [--threads C] [--dir D]");
-            out.println("       bench engine [--messages N] [--parallelism C]");
+            out.println("       bench engine [--messages N] [--parallelism C] [--warmup W]");
+            out.println("       bench mllp [--messages N] [--connections 1,8,32] [--warmup W]");
+            out.println("       bench http [--messages N] [--connections 1,8,32] [--warmup W]");
             return 2;
         }
         ConverterOptions options = ConverterOptions.parse(java.util.Arrays.copyOfRange(args, 1, args.length));

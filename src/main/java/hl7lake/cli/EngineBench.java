@@ -1,14 +1,25 @@
 package hl7lake.cli;
 
 import hl7lake.Engine;
+import hl7lake.catalog.CatalogTables;
+import hl7lake.catalog.MessageIndex;
+import hl7lake.catalog.MessageRecord;
+import hl7lake.catalog.PatientCrossReference;
+import hl7lake.catalog.PatientLink;
+import hl7lake.convert.Conversion;
+import hl7lake.convert.MessageConverter;
+import hl7lake.convert.Receipt;
+import hl7lake.hl7.Hl7Parser;
+import hl7lake.hl7.MessageMetadata;
+import hl7lake.hl7.ValidationProfile;
+import hl7lake.lake.LakeKeys;
+import hl7lake.lake.LakeWriter;
+import hl7lake.lake.MessageIds;
 import hl7lake.config.AwsClients;
 import hl7lake.config.EngineSettings;
 import hl7lake.local.FreePorts;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.BufferedOutputStream;
@@ -24,6 +35,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -62,7 +75,7 @@ final class EngineBench {
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         long startNanos = System.nanoTime();
         EngineSettings settings = EngineSettings.load(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
-                "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0",
+                "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0", "hl7lake.local.issuer-port", "0",
                 "hl7lake.http.port", Integer.toString(FreePorts.find()), "hl7lake.mllp.enabled", "false", "hl7lake.inbox.poll-millis", "100",
                 "hl7lake.inbox.parallelism", Integer.toString(parallelism)));
         try (Engine engine = Engine.start(settings);
@@ -79,7 +92,7 @@ final class EngineBench {
             out.printf(Locale.ROOT, "engine:  %,d messages in %.1f s = %.0f msgs/s, peak heap %d MiB%n", messages, seconds,
                     engineRate, peakHeap() >> 20);
 
-            double ceiling = ceiling(s3, dynamo, messages, parallelism);
+            double ceiling = ceiling(s3, dynamo, messages, parallelism, false);
             out.printf(Locale.ROOT, "ceiling: the same writes by a bare SDK loop = %.0f msgs/s (on %,d messages)%n", ceiling,
                     messages);
             out.printf(Locale.ROOT, "ratio engine / ceiling: %.2f%n", engineRate / ceiling);
@@ -104,56 +117,70 @@ final class EngineBench {
     static void generate(Path file, int messages, String tag) throws Exception {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             for (int i = 0; i < messages; i++) {
-                out.write(("MSH|^~\\&|BENCH|FAC|HL7LAKE|LAKE|20261123101500||ADT^A08^ADT_A01|BENCH-" + i + "|P|2.5\r"
-                        + "EVN|A08|20261123101500\r"
-                        + "PID|1||" + tag + "-MRN-" + (i % 1000) + "^^^FAC^MR~" + tag + "-SSN-" + (i % 1000) + "^^^USSSA^SS||TESTPATIENT^BENCH^Q||"
-                        + "19800101|F|||1 TEST ST^^CITY^ST^00001||^PRN^PH^^1^555^0100001\r"
-                        + "PV1|1|O|CLINIC^^^FAC||||1234^PHYSICIAN^TEST\r"
-                        + "OBX|1|NM|8302-2^Body height^LN||170|cm^cm^UCUM|||||F\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write((message(tag, i) + "\n").getBytes(StandardCharsets.US_ASCII));
             }
         }
     }
 
+    /** The {@code i}-th generated message of {@code tag}: control id {@code <tag>-<i>}, one of 1,000 patients. */
+    static String message(String tag, int i) {
+        return "MSH|^~\\&|BENCH|FAC|HL7LAKE|LAKE|20261123101500||ADT^A08^ADT_A01|" + tag + "-" + i + "|P|2.5\r"
+                + "EVN|A08|20261123101500\r"
+                + "PID|1||" + tag + "-MRN-" + (i % 1000) + "^^^FAC^MR~" + tag + "-SSN-" + (i % 1000) + "^^^USSSA^SS||"
+                + "TESTPATIENT^BENCH^Q||19800101|F|||1 TEST ST^^CITY^ST^00001||^PRN^PH^^1^555^0100001\r"
+                + "PV1|1|O|CLINIC^^^FAC||||1234^PHYSICIAN^TEST\r"
+                + "OBX|1|NM|8302-2^Body height^LN||170|cm^cm^UCUM|||||F\r";
+    }
+
     /**
-     * What the pipeline writes for one accepted message from a drop file, done directly: a content
-     * claim, the patient claims read and (first time) claimed, the cross-reference items, the staging
-     * object with its tag, the control claim and the message item.
+     * The storage ceiling: what the pipeline writes for one accepted message, through the same
+     * classes and so with the same items and objects (a content claim; the patient claims read and,
+     * the first time, claimed, and the cross-reference items; the staging object with its tag and
+     * metadata; the control claim; the message item), by a bare loop on {@code parallelism} threads,
+     * without Camel, parsing or conversion. With {@code rawPut}, first the raw object too, as for a
+     * message from MLLP or HTTP (a drop file's messages share the file's).
      */
-    static double ceiling(S3Client s3, DynamoDbClient dynamo, int messages, int parallelism) throws Exception {
-        String prefix = "ceiling-" + UUID.randomUUID().toString().substring(0, 6) + "-";
-        new hl7lake.catalog.CatalogTables(prefix).createMissing(dynamo);
-        byte[] document = ("{\"meta\":{}," + "\"f\":\"0123456789abcdef\",".repeat(60) + "\"z\":1}").getBytes(StandardCharsets.UTF_8);
+    static double ceiling(S3Client s3, DynamoDbClient dynamo, int messages, int parallelism, boolean rawPut) throws Exception {
+        CatalogTables tables = new CatalogTables("ceiling-" + UUID.randomUUID().toString().substring(0, 6) + "-");
+        tables.createMissing(dynamo);
+        MessageIndex index = new MessageIndex(dynamo, tables);
+        PatientCrossReference patients = new PatientCrossReference(dynamo, tables, Clock.systemUTC());
+        LakeWriter lake = new LakeWriter(s3, "hl7lake");
+        MessageConverter converter = new MessageConverter(new Hl7Parser(), ValidationProfile.STANDARD,
+                StandardCharsets.ISO_8859_1);
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+        List<Conversion.Accepted> converted = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) { // converted before the clock starts: one per patient
+            byte[] raw = message("CEILING", i).getBytes(StandardCharsets.US_ASCII);
+            converted.add((Conversion.Accepted) converter.convert(raw, new Receipt(MessageIds.next(), "bench",
+                    Instant.now(), lake.uri("raw/x"))));
+        }
         long t0 = System.nanoTime();
         List<Future<?>> work = new ArrayList<>();
         for (int t = 0; t < parallelism; t++) {
             work.add(pool.submit(() -> {
                 for (int i = next.getAndIncrement(); i < messages; i = next.getAndIncrement()) {
-                    String id = UUID.randomUUID().toString();
-                    putOnce(dynamo, prefix + "claims", Map.of("claim_id", s("content#" + id), "message_id", s(id)));
-                    List<String> localIds = List.of("FAC#MR#MRN-" + (i % 1000), "USSSA#SS#SSN-" + (i % 1000));
-                    var got = dynamo.batchGetItem(b -> b.requestItems(Map.of(prefix + "claims", KeysAndAttributes.builder()
-                            .consistentRead(true).keys(localIds.stream().map(l -> Map.of("claim_id", s("patient#" + l))).toList())
-                            .build())));
-                    if (got.responses().get(prefix + "claims").isEmpty()) {
-                        try { // a new patient's identifiers are claimed together, as the pipeline does
-                            dynamo.transactWriteItems(b -> b.transactItems(localIds.stream().map(local ->
-                                    software.amazon.awssdk.services.dynamodb.model.TransactWriteItem.builder().put(p -> p
-                                            .tableName(prefix + "claims").item(Map.of("claim_id", s("patient#" + local), "uuid", s(id)))
-                                            .conditionExpression("attribute_not_exists(claim_id)")).build()).toList()));
-                        } catch (software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException lost) {
-                            // another thread claimed this patient first
-                        }
+                    Conversion.Accepted accepted = converted.get(i % 1000);
+                    MessageMetadata m = accepted.metadata();
+                    String id = MessageIds.next();
+                    String sha256 = id + "-" + i;
+                    index.claimContent(sha256, id);
+                    String rawKey = LakeKeys.raw(id);
+                    if (rawPut) {
+                        lake.raw(rawKey, message("CEILING", i).getBytes(StandardCharsets.US_ASCII));
                     }
-                    for (String local : localIds) {
-                        putOnce(dynamo, prefix + "patient_ids", Map.of("uuid", s("u-" + (i % 1000)), "local_id", s(local)));
-                    }
-                    s3.putObject(b -> b.bucket("hl7lake").key("ceiling/" + id + ".json").contentType("application/json")
-                            .tagging("data_src=raw/files/x"), RequestBody.fromBytes(document));
-                    putOnce(dynamo, prefix + "claims", Map.of("claim_id", s("control#" + id), "sha256", s(id)));
-                    putOnce(dynamo, prefix + "messages", Map.of("message_id", s(id), "sender_control", s("B|F|" + i),
-                            "received_at", s("2026-11-23T10:15:30Z"), "patient_uuid", s("u-" + (i % 1000))));
+                    PatientLink patient = patients.link(m.patientIdentifiers());
+                    String stagingKey = LakeKeys.staging(m.structure(), id);
+                    lake.staging(stagingKey, accepted.document(), rawKey);
+                    String control = "CEILING-" + i;
+                    boolean reused = index.controlIdReused(MessageRecord.senderControl(m.sendingApplication(),
+                            m.sendingFacility(), control), sha256);
+                    index.record(new MessageRecord(id, control, m.sendingApplication(), m.sendingFacility(),
+                            m.receivingApplication(), m.receivingFacility(), m.structure(), m.messageType(),
+                            m.triggerEvent(), m.version(), m.messageTime(), Instant.now(), "bench", rawKey, 0L, 330L,
+                            stagingKey, patient.uuid(), patient.conflictingUuids(), sha256, m.charset(),
+                            accepted.warningCount(), reused));
                 }
                 return null;
             }));
@@ -166,21 +193,6 @@ final class EngineBench {
             pool.shutdownNow();
         }
         return messages / ((System.nanoTime() - t0) / 1e9);
-    }
-
-    /** A conditional put on the item's key attribute, as the pipeline writes ({@code #k}: "uuid" is reserved). */
-    private static void putOnce(DynamoDbClient dynamo, String table, Map<String, AttributeValue> item) {
-        String key = item.containsKey("local_id") ? "local_id" : item.containsKey("claim_id") ? "claim_id" : "message_id";
-        try {
-            dynamo.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(#k)")
-                    .expressionAttributeNames(Map.of("#k", key)));
-        } catch (ConditionalCheckFailedException exists) {
-            // as in the pipeline: the item was there
-        }
-    }
-
-    private static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
     }
 
     private static void resetPeakHeap() {

@@ -1,0 +1,107 @@
+package hl7lake.cli;
+
+import hl7lake.Engine;
+import hl7lake.config.EngineSettings;
+import hl7lake.local.FreePorts;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * {@code bench http [--messages N] [--connections 1,8,32] [--warmup W]}: N POSTs of raw ER7 with a
+ * bearer token from the local issuer over C keep-alive HTTP/1.1 connections, one request outstanding
+ * per connection, against the engine on its in-memory lake: throughput, p50/p95/p99 and the statuses.
+ */
+final class HttpBench {
+
+    private HttpBench() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        int messages = 10_000;
+        int warmup = 5_000;
+        int[] connectionCounts = {1, 8, 32};
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--messages" -> messages = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--connections" -> connectionCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        int port = FreePorts.find();
+        EngineSettings settings = EngineSettings.load(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
+                "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0", "hl7lake.local.issuer-port", "0",
+                "hl7lake.inbox.enabled", "false", "hl7lake.mllp.enabled", "false", "hl7lake.http.port", Integer.toString(port)));
+        out.printf(Locale.ROOT, "HTTP POST /hl7v2/er7 to the engine on its in-memory lake, %,d messages per run, %d cores, "
+                + "max heap %d MiB%n", messages, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        try (Engine engine = Engine.start(settings)) {
+            URI door = URI.create("http://127.0.0.1:" + port + "/hl7v2/er7");
+            String token = "Bearer " + engine.issuer().token("bench", Duration.ofHours(2), false);
+            if (warmup > 0) {
+                double rate = send(door, token, "WARM", warmup, 8).rate();
+                out.printf(Locale.ROOT, "warm-up: %,d messages at %.0f msgs/s%n", warmup, rate);
+            }
+            out.printf(Locale.ROOT, "%-12s %11s %8s %8s %8s  %s%n", "connections", "msgs/s", "p50 ms", "p95 ms", "p99 ms",
+                    "statuses");
+            for (int c : connectionCounts) {
+                MllpBench.Run run = send(door, token, "HTTP" + c, messages, c);
+                out.printf(Locale.ROOT, "%-12d %11.0f %8.1f %8.1f %8.1f  %s%n", c, run.rate(), run.percentile(50),
+                        run.percentile(95), run.percentile(99), run.codes());
+            }
+        }
+        return 0;
+    }
+
+    private static MllpBench.Run send(URI door, String token, String tag, int count, int connections) throws Exception {
+        long[] nanos = new long[count];
+        AtomicInteger next = new AtomicInteger();
+        Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
+        long start = System.nanoTime();
+        List<Future<?>> senders = new ArrayList<>();
+        for (int c = 0; c < connections; c++) {
+            senders.add(pool.submit(() -> {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                    HttpRequest request = HttpRequest.newBuilder(door).header("Authorization", token)
+                            .header("Content-Type", "application/hl7-v2")
+                            .POST(HttpRequest.BodyPublishers.ofString(EngineBench.message(tag, i))).build();
+                    long t0 = System.nanoTime();
+                    int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    nanos[i] = System.nanoTime() - t0;
+                    statuses.computeIfAbsent(Integer.toString(status), k -> new LongAdder()).increment();
+                }
+                return null;
+            }));
+        }
+        try {
+            for (Future<?> sender : senders) {
+                sender.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Arrays.sort(nanos);
+        Map<String, Integer> counted = new TreeMap<>();
+        statuses.forEach((s, n) -> counted.put(s, n.intValue()));
+        return new MllpBench.Run(count / seconds, nanos, counted);
+    }
+}
