@@ -139,10 +139,9 @@ public final class Engine implements AutoCloseable {
         main.bind("inboxPoller", inbox);
         main.bind("ingestMetrics", new IngestMetrics());
         main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
-        if (tokens != null) {
-            main.bind("httpDoor", new HttpDoor(tokens, acks, settings.number("hl7lake.http.max-message-bytes"),
-                    Clock.systemUTC()));
-        }
+        // bound even when the door is off (its route is then not started, but is still built)
+        main.bind("httpDoor", new HttpDoor(tokens, acks, settings.number("hl7lake.http.max-message-bytes"),
+                Clock.systemUTC()));
         main.bind("httpResults", new GroupedBodyAggregationStrategy());
         main.bind("mllpDoor", new MllpDoor(acks, mllpStats, mllp.maxMessageBytes(), Clock.systemUTC()));
         main.bind("mllpIdle", mllp.idle());

@@ -35,6 +35,7 @@ public final class HttpDoor {
     private final int maxMessageBytes;
     private final Clock clock;
 
+    /** {@code tokens} null: the door is disabled ({@code hl7lake.http.door.enabled=false}) and its route not started. */
     public HttpDoor(TokenVerifier tokens, Acknowledgements acks, int maxMessageBytes, Clock clock) {
         this.tokens = tokens;
         this.acks = acks;
@@ -46,6 +47,9 @@ public final class HttpDoor {
     public Object receive(Exchange exchange) {
         Message in = exchange.getMessage();
         Object remote = in.getHeader("CamelVertxPlatformHttpRemoteAddress");
+        if (tokens == null) {
+            return answer(exchange, 503, problem("unavailable", "the HTTP door is disabled"));
+        }
         try {
             tokens.verify(in.getHeader("Authorization", String.class));
         } catch (Unauthorized refused) {
