@@ -32,4 +32,13 @@ class EngineSettingsTest {
     void an_empty_endpoint_means_aws_itself() {
         assertThat(EngineSettings.load(Map.of(), Map.of()).optional("hl7lake.aws.s3-endpoint")).isNull();
     }
+
+    @Test
+    void every_route_file_is_in_the_listed_routes_camel_loads() throws Exception {
+        String listed = EngineSettings.load(Map.of(), Map.of()).get("camel.main.routes-include-pattern");
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("routes"))) {
+            files.map(f -> "classpath:routes/" + f.getFileName()).forEach(route ->
+                    assertThat(listed.split(",")).as("camel.main.routes-include-pattern").contains(route));
+        }
+    }
 }
