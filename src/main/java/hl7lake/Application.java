@@ -2,6 +2,7 @@ package hl7lake;
 
 import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
+import hl7lake.cli.HealthCommand;
 import hl7lake.cli.TokenCommand;
 import hl7lake.config.EngineSettings;
 
@@ -15,6 +16,16 @@ public final class Application {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            System.exit(dispatch(args));
+        } catch (IllegalStateException misconfigured) {
+            // a setting or an AWS resource is missing: say which, plainly, and fail
+            System.err.println("hl7lake: " + misconfigured.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static int dispatch(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         int status = switch (command) {
@@ -29,9 +40,10 @@ public final class Application {
             case "convert" -> ConvertCommand.run(rest, System.out, System.err);
             case "bench" -> BenchCommand.run(rest, System.out);
             case "token" -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err);
+            case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
         };
-        System.exit(status);
+        return status;
     }
 
     private static int usage(String command) {
@@ -43,6 +55,7 @@ public final class Application {
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
+                  health                                                0 when the engine on this host answers ready (container HEALTHCHECK)
                   token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling

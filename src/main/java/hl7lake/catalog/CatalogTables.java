@@ -86,7 +86,8 @@ public final class CatalogTables {
         }
     }
 
-    List<CreateTableRequest> definitions() {
+    /** The tables as local mode creates them and AWS mode expects them (the CloudFormation template is tested against this). */
+    public List<CreateTableRequest> definitions() {
         return List.of(
                 table(patientIds(), key("uuid", "local_id"), attributes("uuid", "local_id"),
                         index(LOCAL_INDEX, key("local_id", "uuid"))),

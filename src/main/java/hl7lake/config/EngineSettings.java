@@ -26,7 +26,8 @@ public final class EngineSettings {
         return load(overrides, System.getenv());
     }
 
-    static EngineSettings load(Map<String, String> overrides, Map<String, String> environment) {
+    /** The file, then {@code environment} in place of the process environment, then {@code overrides}. */
+    public static EngineSettings load(Map<String, String> overrides, Map<String, String> environment) {
         Properties properties = new Properties();
         try (InputStream in = EngineSettings.class.getResourceAsStream("/application.properties")) {
             properties.load(in);
