@@ -3,14 +3,20 @@ package hl7lake.mllp;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Guards the listener: at most {@code limit} connections at once (one more is closed at once, before
- * anything is read, and counted); a connection with no traffic for the idle timeout is closed. Logs
+ * anything is read, and counted); a connection with no traffic for the idle timeout is closed; a
+ * sender that shuts down its side after its last frame still gets its ACKs before the close. Logs
  * each connection's opening and closing with the remote address, never what it carried.
  */
 @ChannelHandler.Sharable
@@ -18,13 +24,17 @@ final class MllpConnections extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(MllpConnections.class);
     private static final AttributeKey<Boolean> COUNTED = AttributeKey.valueOf("hl7lake.mllp.counted");
+    /** Frames passed on whose reply is not written yet (the decoder adds, the encoder takes away). */
+    static final AttributeKey<AtomicInteger> PENDING = AttributeKey.valueOf("hl7lake.mllp.pending");
 
     private final int limit;
     private final MllpStats stats;
+    private final long closeGraceMillis;
 
-    MllpConnections(int limit, MllpStats stats) {
+    MllpConnections(int limit, MllpStats stats, long closeGraceMillis) {
         this.limit = limit;
         this.stats = stats;
+        this.closeGraceMillis = closeGraceMillis;
     }
 
     @Override
@@ -35,6 +45,9 @@ final class MllpConnections extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().attr(COUNTED).set(true);
+        ctx.channel().attr(PENDING).set(new AtomicInteger());
+        // a sender may shut down its side after its last frame (netcat, simple scripts): still answer
+        ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         LOG.info("mllp connection from {} opened ({} open)", ctx.channel().remoteAddress(), stats.open());
         super.channelActive(ctx);
     }
@@ -50,6 +63,10 @@ final class MllpConnections extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof ChannelInputShutdownEvent) {
+            closeWhenAnswered(ctx, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(closeGraceMillis));
+            return;
+        }
         if (event instanceof IdleStateEvent) {
             stats.idleClosed();
             LOG.info("mllp connection from {} idle too long; closing it", ctx.channel().remoteAddress());
@@ -57,6 +74,16 @@ final class MllpConnections extends ChannelInboundHandlerAdapter {
             return;
         }
         super.userEventTriggered(ctx, event);
+    }
+
+    /** The sender sent its last byte: close once every frame it sent is answered (or the grace is over). */
+    private void closeWhenAnswered(ChannelHandlerContext ctx, long deadline) {
+        AtomicInteger pending = ctx.channel().attr(PENDING).get();
+        if (pending == null || pending.get() <= 0 || System.nanoTime() > deadline) {
+            ctx.close();
+            return;
+        }
+        ctx.executor().schedule(() -> closeWhenAnswered(ctx, deadline), 50, TimeUnit.MILLISECONDS);
     }
 
     @Override

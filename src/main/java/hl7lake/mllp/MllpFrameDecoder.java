@@ -57,6 +57,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        context = ctx;
         while (in.isReadable()) {
             switch (state) {
                 case BETWEEN_FRAMES -> {
@@ -123,6 +124,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         in.readBytes(message);
         in.skipBytes(1);
         frameDone();
+        pending(1);
         out.add(MllpFrame.whole(message));
         return true;
     }
@@ -137,9 +139,20 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(1);
         frameDone();
+        pending(1);
         out.add(new MllpFrame(head, true, discarded));
         head = null;
         return true;
+    }
+
+    private ChannelHandlerContext context;
+
+    /** One more frame passed on and not answered yet (MllpConnections closes a half-closed connection when none is left). */
+    private void pending(int delta) {
+        java.util.concurrent.atomic.AtomicInteger pending = context.channel().attr(MllpConnections.PENDING).get();
+        if (pending != null) {
+            pending.addAndGet(delta);
+        }
     }
 
     private void frameDone() {

@@ -11,6 +11,10 @@ public final class MllpFrameEncoder extends MessageToByteEncoder<byte[]> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, byte[] ack, ByteBuf out) {
+        java.util.concurrent.atomic.AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
+        if (pending != null) {
+            pending.decrementAndGet();
+        }
         out.ensureWritable(ack.length + 3);
         out.writeByte(MllpFrameDecoder.START);
         out.writeBytes(ack);

@@ -25,7 +25,7 @@ public final class MllpHandlers {
         this.readTimeoutMillis = readTimeoutMillis;
         this.idleTimeoutSeconds = idleTimeoutSeconds;
         this.stats = stats;
-        this.connections = new MllpConnections(maxConnections, stats);
+        this.connections = new MllpConnections(maxConnections, stats, readTimeoutMillis);
     }
 
     /** Fires an idle event when a connection has neither read nor written for the idle timeout (0: never). */

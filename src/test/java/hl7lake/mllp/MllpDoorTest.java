@@ -246,6 +246,23 @@ public class MllpDoorTest {
     }
 
     @Test
+    void a_sender_that_shuts_down_its_side_after_its_frames_still_gets_every_ack() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            ByteArrayOutputStream two = new ByteArrayOutputStream();
+            two.write(MllpSocket.frame(adt("HALF-1", "MRN-HALF")));
+            two.write(MllpSocket.frame(adt("HALF-2", "MRN-HALF")));
+            MllpSocket mllp = new MllpSocket(socket);
+            mllp.write(two.toByteArray());
+            socket.shutdownOutput(); // as netcat does at the end of its input
+            assertThat(ack(mllp.read()).get("/MSA-2")).isEqualTo("HALF-1");
+            assertThat(ack(mllp.read()).get("/MSA-2")).isEqualTo("HALF-2");
+            assertThat(mllp.closedByServer()).isTrue();
+        }
+        assertThat(cataloged("HALF-1") + cataloged("HALF-2")).isEqualTo(2);
+    }
+
+    @Test
     void fifty_connections_of_twenty_messages_each_get_a_thousand_acks_and_a_thousand_entries() throws Exception {
         ExecutorService senders = Executors.newFixedThreadPool(50);
         try {
