@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,16 +70,13 @@ final class BucketOperations {
         int count = 0;
         String last = null;
         boolean truncated = false;
-        for (String key : store.keys(s3.bucket, prefix)) {
-            if (!after.isEmpty() && (ObjectStore.compareUtf8(key, after) <= 0 || (after.endsWith(delimiter)
-                    && !delimiter.isEmpty() && key.startsWith(after)))) {
-                continue;
-            }
+        // a continuation after a common prefix skips every key under it
+        boolean afterCommon = !after.isEmpty() && !delimiter.isEmpty() && after.endsWith(delimiter);
+        Iterator<String> keys = store.keysAfter(s3.bucket, prefix, after, afterCommon);
+        while (keys.hasNext()) {
+            String key = keys.next();
             int cut = delimiter.isEmpty() ? -1 : key.indexOf(delimiter, prefix.length());
             String common = cut < 0 ? null : key.substring(0, cut + delimiter.length());
-            if (common != null && prefixes.contains(common)) {
-                continue;
-            }
             if (count == maxKeys) {
                 truncated = true;
                 break;
@@ -87,6 +85,7 @@ final class BucketOperations {
             if (common != null) {
                 prefixes.add(common);
                 last = common;
+                keys = store.keysAfter(s3.bucket, prefix, common, true); // the rest under it is one entry
                 continue;
             }
             Optional<StoredObject> object = store.head(s3.bucket, key);

@@ -69,7 +69,7 @@ final class KeyPaths {
         return encoded.endsWith(SUFFIX) ? encoded.substring(0, encoded.length() - SUFFIX.length()) + "%2Eo" : encoded;
     }
 
-    private static String decode(String part) {
+    static String decode(String part) {
         if (part.equals("%")) {
             return "";
         }

@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -145,33 +146,13 @@ final class ObjectStore {
         }
     }
 
-    /** All keys of a bucket under {@code prefix}, in S3's order (UTF-8 binary order). */
-    List<String> keys(String bucket, String prefix) throws IOException {
+    /** The keys under {@code prefix} after {@code after}, lazily, in S3's order; see {@link SortedKeyWalk}. */
+    Iterator<String> keysAfter(String bucket, String prefix, String after, boolean skipUnderAfter) {
         Path objects = objects(bucket);
-        Path start = objects;
-        int slash = prefix.lastIndexOf('/');
-        if (slash > 0) {
-            Path dir = KeyPaths.toPath(objects, prefix.substring(0, slash) + "/x").getParent();
-            if (!Files.isDirectory(dir)) {
-                return List.of();
-            }
-            start = dir;
+        if (!Files.isDirectory(objects)) {
+            return java.util.Collections.emptyIterator();
         }
-        List<String> keys = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(start)) {
-            files.filter(Files::isRegularFile).forEach(file -> {
-                String key = KeyPaths.toKey(objects, file);
-                if (key != null && key.startsWith(prefix)) {
-                    keys.add(key);
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            if (!(e.getCause() instanceof NoSuchFileException)) {
-                throw e; // a file deleted while walking is simply not listed
-            }
-        }
-        keys.sort(ObjectStore::compareUtf8);
-        return keys;
+        return new SortedKeyWalk(objects, prefix, after, skipUnderAfter);
     }
 
     Path uploads(String bucket) {

@@ -94,6 +94,34 @@ class LocalS3ServerTest {
     }
 
     @Test
+    void every_page_size_lists_tricky_keys_in_s3_byte_order_with_and_without_a_delimiter() {
+        List<String> keys = List.of("a", "a-c", "a.b", "a/b", "a/b/c", "a/b-", "a0", "b", "x//y", "x/%", "end.o",
+                "\u00fcn\u00ef/c", "z/y/x/w", "a/b/c/d");
+        for (String key : keys) {
+            s3.putObject(b -> b.bucket("lake").key(key), RequestBody.fromString(key));
+        }
+        List<String> expected = keys.stream().sorted((x, y) -> java.util.Arrays.compareUnsigned(
+                x.getBytes(java.nio.charset.StandardCharsets.UTF_8), y.getBytes(java.nio.charset.StandardCharsets.UTF_8))).toList();
+        for (int page = 1; page <= 4; page++) {
+            int size = page;
+            List<String> listed = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket("lake").maxKeys(size)).contents().forEach(o -> listed.add(o.key()));
+            assertThat(listed).as("pages of " + size).containsExactlyElementsOf(expected);
+            List<String> top = new ArrayList<>();
+            var pages = s3.listObjectsV2Paginator(b -> b.bucket("lake").delimiter("/").maxKeys(size));
+            pages.forEach(r -> {
+                r.contents().forEach(o -> top.add(o.key()));
+                r.commonPrefixes().forEach(p -> top.add(p.prefix()));
+            });
+            assertThat(top).as("top level, pages of " + size).containsExactlyInAnyOrder("a", "a-c", "a.b", "a/", "a0", "b",
+                    "x/", "end.o", "\u00fcn\u00ef/", "z/");
+            List<String> underA = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket("lake").prefix("a/").maxKeys(size)).contents().forEach(o -> underA.add(o.key()));
+            assertThat(underA).containsExactly("a/b", "a/b-", "a/b/c", "a/b/c/d");
+        }
+    }
+
+    @Test
     void listing_pages_through_keys_in_order_with_prefixes_and_delimiters() {
         List<String> keys = List.of("staging/a/1.json", "staging/a/2.json", "staging/b/1.json", "staging/c.json",
                 "staging/d", "error/e.hl7");
