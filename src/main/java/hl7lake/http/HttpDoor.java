@@ -162,6 +162,7 @@ public final class HttpDoor {
             out.setHeader("Retry-After", RETRY_AFTER_SECONDS);
         }
         out.removeHeader("Authorization"); // never echoed back
+        out.removeHeader(hl7lake.ingest.IngestSteps.ROUTE); // the pipeline's own
         return body.toString();
     }
 

@@ -79,9 +79,15 @@ public final class IngestSteps {
         ingestion.rawStored(key);
     }
 
-    public void convert(@Body Ingestion ingestion) {
+    /** The header the route's content-based router reads: {@code duplicate}, {@code accepted} or {@code rejected}. */
+    public static final String ROUTE = "hl7lakeRoute";
+
+    public void convert(@Body Ingestion ingestion, Exchange exchange) {
         ingestion.converted(converter.convert(ingestion.inbound().bytes(), new Receipt(ingestion.messageId(),
                 ingestion.door(), ingestion.inbound().receivedAt(), lake.uri(rawKeyOf(ingestion))), ingestion.inbound().declaredCharset()));
+        // a header, not ${body.isAccepted()}: Simple's method calls are reflective, per message
+        exchange.getMessage().setHeader(ROUTE, ingestion.isDuplicate() ? "duplicate"
+                : ingestion.isAccepted() ? "accepted" : "rejected");
     }
 
     /** Staging document (tagged with its raw key), patient cross-reference, message record. */

@@ -126,6 +126,17 @@ class DeploymentConsistencyTest {
     }
 
     @Test
+    void each_alarm_metric_filter_matches_a_line_the_engine_logs() throws Exception {
+        String logged = Files.readString(Path.of("routes", "ingest.yaml"))
+                + Files.readString(Path.of("src", "main", "java", "hl7lake", "ingest", "IngestSteps.java"));
+        assertThat(template.resources("AWS::Logs::MetricFilter")).isNotEmpty();
+        for (Map<String, Object> filter : template.resources("AWS::Logs::MetricFilter").values()) {
+            String phrase = String.valueOf(filter.get("FilterPattern")).replace("\"", "");
+            assertThat(logged).as(phrase).contains(phrase);
+        }
+    }
+
+    @Test
     void the_dockerfile_is_multi_stage_pinned_non_root_without_secrets_and_exposes_the_engines_ports() throws Exception {
         List<String> lines = Files.readAllLines(Path.of("Dockerfile"));
         List<String> from = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
