@@ -57,7 +57,7 @@ final class EngineBench {
     static int run(String[] args, PrintStream out) throws Exception {
         int messages = 100_000;
         int parallelism = 8;
-        int warmup = 10_000;
+        int warmup = 30_000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--messages" -> messages = Integer.parseInt(args[++i]);

@@ -34,17 +34,10 @@ final class HttpBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int messages = 10_000;
-        int warmup = 5_000;
-        int[] connectionCounts = {1, 8, 32};
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--connections" -> connectionCounts = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        DoorBenchOptions options = DoorBenchOptions.parse(args);
+        int messages = options.messages();
+        int warmup = options.warmup();
+        int[] connectionCounts = options.connections();
         int port = FreePorts.find();
         EngineSettings settings = EngineSettings.load(Map.of("hl7lake.mode", "local", "hl7lake.local.in-memory", "true",
                 "hl7lake.local.s3-port", "0", "hl7lake.local.dynamodb-port", "0", "hl7lake.local.issuer-port", "0",
