@@ -10,18 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * {@code bench http [--messages N] [--connections 1,8,32] [--warmup W]}: N POSTs of raw ER7 with a
@@ -54,7 +44,7 @@ final class HttpBench {
             out.printf(Locale.ROOT, "%-12s %11s %8s %8s %8s  %s%n", "connections", "msgs/s", "p50 ms", "p95 ms", "p99 ms",
                     "statuses");
             for (int c : connectionCounts) {
-                MllpBench.Run run = send(door, token, "HTTP" + c, messages, c);
+                ClosedLoop.Run run = send(door, token, "HTTP" + c, messages, c);
                 out.printf(Locale.ROOT, "%-12d %11.0f %8.1f %8.1f %8.1f  %s%n", c, run.rate(), run.percentile(50),
                         run.percentile(95), run.percentile(99), run.codes());
             }
@@ -62,39 +52,23 @@ final class HttpBench {
         return 0;
     }
 
-    private static MllpBench.Run send(URI door, String token, String tag, int count, int connections) throws Exception {
-        long[] nanos = new long[count];
-        AtomicInteger next = new AtomicInteger();
-        Map<String, LongAdder> statuses = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(connections);
-        long start = System.nanoTime();
-        List<Future<?>> senders = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            senders.add(pool.submit(() -> {
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                    HttpRequest request = HttpRequest.newBuilder(door).header("Authorization", token)
+    private static ClosedLoop.Run send(URI door, String token, String tag, int count, int connections) throws Exception {
+        return ClosedLoop.run(count, connections, 0, () -> {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            return new ClosedLoop.Sender() {
+                @Override
+                public String send(int i) throws Exception {
+                    return Integer.toString(client.send(HttpRequest.newBuilder(door).header("Authorization", token)
                             .header("Content-Type", "application/hl7-v2")
-                            .POST(HttpRequest.BodyPublishers.ofString(EngineBench.message(tag, i))).build();
-                    long t0 = System.nanoTime();
-                    int status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-                    nanos[i] = System.nanoTime() - t0;
-                    statuses.computeIfAbsent(Integer.toString(status), k -> new LongAdder()).increment();
+                            .POST(HttpRequest.BodyPublishers.ofString(EngineBench.message(tag, i))).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode());
                 }
-                return null;
-            }));
-        }
-        try {
-            for (Future<?> sender : senders) {
-                sender.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(nanos);
-        Map<String, Integer> counted = new TreeMap<>();
-        statuses.forEach((s, n) -> counted.put(s, n.intValue()));
-        return new MllpBench.Run(count / seconds, nanos, counted);
+
+                @Override
+                public void close() {
+                    // the client's connections close with it when it is collected (JDK 17 has no close)
+                }
+            };
+        });
     }
 }

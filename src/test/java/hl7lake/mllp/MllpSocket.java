@@ -26,12 +26,7 @@ public final class MllpSocket implements AutoCloseable {
     }
 
     public static byte[] frame(byte[] message) {
-        byte[] framed = new byte[message.length + 3];
-        framed[0] = 0x0B;
-        System.arraycopy(message, 0, framed, 1, message.length);
-        framed[framed.length - 2] = 0x1C;
-        framed[framed.length - 1] = 0x0D;
-        return framed;
+        return MllpFrameEncoder.frame(message);
     }
 
     public static byte[] frame(String message) {
