@@ -125,9 +125,9 @@ public final class Engine implements AutoCloseable {
                 issuerUrl = issuer.issuer();
                 clientId = clientId == null ? LocalIssuer.CLIENT_ID : clientId;
             }
+            issuerUrl = settings.require(issuerUrl, "hl7lake.http.auth.issuer");
             String jwks = settings.optional("hl7lake.http.auth.jwks-url");
-            tokens = new TokenVerifier(jwks != null ? toUrl(jwks) : LocalIssuer.jwksOf(settings.require(issuerUrl,
-                    "hl7lake.http.auth.issuer")), settings.require(issuerUrl, "hl7lake.http.auth.issuer"),
+            tokens = new TokenVerifier(jwks != null ? toUrl(jwks) : LocalIssuer.jwksOf(issuerUrl), issuerUrl,
                     settings.require(clientId, "hl7lake.http.auth.client-id"),
                     Duration.ofSeconds(settings.number("hl7lake.http.auth.clock-skew-seconds")),
                     Duration.ofSeconds(settings.number("hl7lake.http.auth.jwks-refetch-seconds")));

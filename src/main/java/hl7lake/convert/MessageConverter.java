@@ -50,7 +50,11 @@ public final class MessageConverter {
 
     /** {@code declaredCharset}: what the transport declared (HTTP's charset), used when MSH-18 is empty; may be null. */
     public Conversion convert(byte[] bytes, Receipt receipt, Charset declaredCharset) {
-        String sha256 = sha256(bytes);
+        return convert(bytes, sha256(bytes), receipt, declaredCharset);
+    }
+
+    /** As above, for a caller that has already hashed the bytes ({@code sha256} is {@link #sha256} of them). */
+    public Conversion convert(byte[] bytes, String sha256, Receipt receipt, Charset declaredCharset) {
         MshHeader header = MshHeader.UNREADABLE;
         Charset charset = StandardCharsets.UTF_8;
         try {

@@ -59,8 +59,7 @@ public final class HttpDoor {
         }
         try {
             String contentType = in.getHeader(Exchange.CONTENT_TYPE, String.class);
-            RequestBodies.mediaType(contentType); // before the body is read: a form is never parsed as a message
-            RequestBodies.Parsed parsed = RequestBodies.parse(contentType, in.getBody(byte[].class), maxMessageBytes);
+            RequestBodies.Parsed parsed = RequestBodies.parse(contentType, () -> in.getBody(byte[].class), maxMessageBytes);
             if (parsed.messages().isEmpty()) {
                 throw new HttpProblem(400, "the body holds a batch envelope but no message");
             }

@@ -79,10 +79,6 @@ public final class LocalIssuer implements AutoCloseable {
         return issuer;
     }
 
-    public URL jwks() {
-        return jwksOf(issuer);
-    }
-
     /** Where an issuer serves its keys, as Cognito does: {@code <issuer>/.well-known/jwks.json}. */
     public static URL jwksOf(String issuer) {
         try {

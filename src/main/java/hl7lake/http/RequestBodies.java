@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The message bytes in a POST body, by its content type (ARCHITECTURE.md §2 HTTP):
@@ -43,8 +44,8 @@ final class RequestBodies {
     record Parsed(List<byte[]> messages, Charset declaredCharset) {
     }
 
-    /** Throws 415 for a content type we do not read: checked before the body is touched. */
-    static String mediaType(String contentType) throws HttpProblem {
+    /** Throws 415 for a content type we do not read. */
+    private static String mediaType(String contentType) throws HttpProblem {
         String media = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json") && !media.equals("text/plain") && !ER7.contains(media)) {
             throw new HttpProblem(415, "Content-Type must be application/json (the envelope), text/plain (Base64) "
@@ -53,8 +54,10 @@ final class RequestBodies {
         return media;
     }
 
-    static Parsed parse(String contentType, byte[] body, int maxBytes) throws HttpProblem {
+    /** {@code body} is read only once the content type is one we read: a form is never parsed as a message. */
+    static Parsed parse(String contentType, Supplier<byte[]> read, int maxBytes) throws HttpProblem {
         String media = mediaType(contentType);
+        byte[] body = read.get();
         if (body == null || body.length == 0) {
             throw new HttpProblem(400, "the body is empty");
         }

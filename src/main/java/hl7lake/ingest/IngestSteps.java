@@ -83,7 +83,7 @@ public final class IngestSteps {
     public static final String ROUTE = "hl7lakeRoute";
 
     public void convert(@Body Ingestion ingestion, Exchange exchange) {
-        ingestion.converted(converter.convert(ingestion.inbound().bytes(), new Receipt(ingestion.messageId(),
+        ingestion.converted(converter.convert(ingestion.inbound().bytes(), ingestion.sha256(), new Receipt(ingestion.messageId(),
                 ingestion.door(), ingestion.inbound().receivedAt(), lake.uri(rawKeyOf(ingestion))), ingestion.inbound().declaredCharset()));
         // a header, not ${body.isAccepted()}: Simple's method calls are reflective, per message
         exchange.getMessage().setHeader(ROUTE, ingestion.isDuplicate() ? "duplicate"

@@ -57,7 +57,6 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        context = ctx;
         while (in.isReadable()) {
             switch (state) {
                 case BETWEEN_FRAMES -> {
@@ -66,12 +65,12 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
                     }
                 }
                 case IN_FRAME -> {
-                    if (!endOfFrame(in, out)) {
+                    if (!endOfFrame(ctx, in, out)) {
                         return;
                     }
                 }
                 case DISCARDING -> {
-                    if (!endOfDiscarded(in, out)) {
+                    if (!endOfDiscarded(ctx, in, out)) {
                         return;
                     }
                 }
@@ -106,7 +105,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         return true;
     }
 
-    private boolean endOfFrame(ByteBuf in, List<Object> out) {
+    private boolean endOfFrame(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int end = in.indexOf(in.readerIndex() + scanned, in.writerIndex(), END);
         int length = (end < 0 ? in.writerIndex() : end) - in.readerIndex();
         if (length > maxBytes) {
@@ -124,12 +123,12 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         in.readBytes(message);
         in.skipBytes(1);
         frameDone();
-        pending(1);
+        passedOn(ctx);
         out.add(MllpFrame.whole(message));
         return true;
     }
 
-    private boolean endOfDiscarded(ByteBuf in, List<Object> out) {
+    private boolean endOfDiscarded(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         int end = in.indexOf(in.readerIndex(), in.writerIndex(), END);
         int length = (end < 0 ? in.writerIndex() : end) - in.readerIndex();
         discarded += length;
@@ -139,19 +138,17 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         }
         in.skipBytes(1);
         frameDone();
-        pending(1);
+        passedOn(ctx);
         out.add(new MllpFrame(head, true, discarded));
         head = null;
         return true;
     }
 
-    private ChannelHandlerContext context;
-
     /** One more frame passed on and not answered yet (MllpConnections closes a half-closed connection when none is left). */
-    private void pending(int delta) {
-        java.util.concurrent.atomic.AtomicInteger pending = context.channel().attr(MllpConnections.PENDING).get();
+    private static void passedOn(ChannelHandlerContext ctx) {
+        java.util.concurrent.atomic.AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
         if (pending != null) {
-            pending.addAndGet(delta);
+            pending.incrementAndGet();
         }
     }
 

@@ -55,14 +55,6 @@ public final class MllpStats {
         return open.get();
     }
 
-    public long refused() {
-        return refused.sum();
-    }
-
-    public long junkBytes() {
-        return junkBytes.sum();
-    }
-
     void junkBytes(long count) {
         junkBytes.add(count);
     }
