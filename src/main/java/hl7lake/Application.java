@@ -60,6 +60,7 @@ public final class Application {
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
                   bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine
+                  bench crash [--messages N] [--file-messages F]        the packaged engine killed with SIGKILL under load
                 """);
         return "help".equals(command) ? 0 : 2;
     }
