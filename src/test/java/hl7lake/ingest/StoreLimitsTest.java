@@ -37,6 +37,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -249,6 +251,39 @@ class StoreLimitsTest {
         assertThat(send(message)).containsEntry("MSA-1", "AE").containsEntry("ERR-2", "PID^1^3");
         assertThat(send(message)).containsEntry("MSA-1", "AE");
         assertRejectedOnce(controlId, "PID-3", "catalog");
+    }
+
+    /**
+     * The ring around this class of defect: generated identifier counts, identifier lengths and control id
+     * lengths on both sides of every limit; each message gets AA or AE, never AR, exactly one catalog
+     * entry, and the same answer when sent again.
+     */
+    @Test
+    void generated_messages_at_the_stores_limits_get_a_definite_answer_once() {
+        qt().withExamples(12).withShrinkCycles(3).withFixedSeed(20261127L)
+                .forAll(integers().between(1, MAX_IDS + 100), integers().between(1, 40_000), integers().between(1, 40_000))
+                .checkAssert((count, idLength, controlLength) -> {
+                    try {
+                        String run = run();
+                        String controlId = ("Q" + run + "-" + "5".repeat(controlLength)).substring(0, Math.max(10, controlLength));
+                        String longId = ("P" + run + "x".repeat(idLength)).substring(0, Math.max(9, idLength));
+                        List<String> ids = new java.util.ArrayList<>(identifiers(run, count - 1));
+                        ids.add(0, longId + "^^^FAC^MR");
+                        String message = adt(controlId, ids);
+                        boolean fits = count <= MAX_IDS && ("FAC#MR#" + longId).length() <= CatalogLimits.MAX_VALUE_BYTES
+                                && controlId.length() <= CatalogLimits.MAX_VALUE_BYTES;
+                        String expected = fits ? "AA" : "AE";
+                        assertThat(send(message).get("MSA-1")).isEqualTo(expected);
+                        assertThat(send(message).get("MSA-1")).as("the resend").isEqualTo(expected);
+                        assertThat(messages(controlId).size() + errors(controlId).size()).isEqualTo(1);
+                        assertThat(messages(controlId)).hasSize(fits ? 1 : 0);
+                        if (fits) {
+                            assertThat(linked(messages(controlId).get(0).get("patient_uuid").s())).isEqualTo(keysOf(ids));
+                        }
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
     }
 
     private static void assertRejectedOnce(String controlId, String location, String stage) {
