@@ -61,6 +61,7 @@ public final class Application {
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
                   bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine
                   bench crash [--messages N] [--file-messages F]        the packaged engine killed with SIGKILL under load
+                  bench frozen [--frozen 60] [--deadline 10]            S3 and DynamoDB frozen under MLLP load: time to an answer
                 """);
         return "help".equals(command) ? 0 : 2;
     }

@@ -1,5 +1,6 @@
 package hl7lake;
 
+import hl7lake.catalog.CatalogLimits;
 import hl7lake.catalog.CatalogTables;
 import hl7lake.catalog.MessageIndex;
 import hl7lake.catalog.PatientCrossReference;
@@ -102,7 +103,9 @@ public final class Engine implements AutoCloseable {
                 Charset.forName(settings.get("hl7lake.validation.charset-fallback")));
         MessageIndex index = new MessageIndex(dynamo, tables);
         IngestSteps steps = new IngestSteps(converter, new LakeWriter(s3, bucket), index,
-                new PatientCrossReference(dynamo, tables, Clock.systemUTC()));
+                new PatientCrossReference(dynamo, tables, Clock.systemUTC()),
+                new CatalogLimits(settings.number("hl7lake.catalog.max-patient-identifiers")),
+                Duration.ofSeconds(settings.number("hl7lake.storage.deadline-seconds")));
         InboxPoller inbox = new InboxPoller(s3, bucket, settings.get("hl7lake.inbox.prefix"),
                 new FileClaims(dynamo, tables, Clock.systemUTC(), Duration.ofSeconds(settings.number("hl7lake.inbox.lease-seconds"))),
                 index, settings.number("hl7lake.inbox.parallelism"), settings.number("hl7lake.inbox.max-message-bytes"),

@@ -5,7 +5,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The DynamoDB items of the messages and errors tables: values in, items out. */
+/**
+ * The DynamoDB items of the messages and errors tables: values in, items out. {@code sender_control}
+ * is a GSI key: over {@link CatalogLimits#MAX_KEY_BYTES} it is its hash, the whole control id being in
+ * {@code control_id}. An error record takes any message, so its control id is cut to a hash when over
+ * {@link CatalogLimits#MAX_VALUE_BYTES}; a message item's values were checked against that limit before.
+ */
 public final class CatalogItems {
 
     private CatalogItems() {
@@ -14,8 +19,8 @@ public final class CatalogItems {
     public static Map<String, AttributeValue> message(MessageRecord r) {
         Map<String, AttributeValue> item = new LinkedHashMap<>();
         put(item, "message_id", r.messageId());
-        put(item, "control_id", r.controlId());
-        put(item, "sender_control", r.senderControl());
+        put(item, "control_id", CatalogLimits.value(r.controlId()));
+        put(item, "sender_control", CatalogLimits.key(r.senderControl()));
         put(item, "sending_application", r.sendingApplication());
         put(item, "sending_facility", r.sendingFacility());
         put(item, "receiving_application", r.receivingApplication());
@@ -57,7 +62,7 @@ public final class CatalogItems {
         put(item, "door", r.door());
         put(item, "raw_key", r.rawKey());
         put(item, "sha256", r.sha256());
-        put(item, "control_id", r.controlId());
+        put(item, "control_id", CatalogLimits.value(r.controlId()));
         return item;
     }
 

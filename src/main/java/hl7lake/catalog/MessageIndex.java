@@ -17,6 +17,7 @@ import java.util.Optional;
  *   <li>a <b>control claim</b> remembers the content first seen for a sender + control id, so a
  *       reused control id with other content is a new message, flagged.</li>
  * </ul>
+ * A sender + control id longer than {@link CatalogLimits#MAX_KEY_BYTES} is keyed by its hash.
  * Every write is conditional, so any step may be repeated.
  */
 public final class MessageIndex {
@@ -38,7 +39,7 @@ public final class MessageIndex {
 
     /** True when this sender + control id came before with other content. */
     public boolean controlIdReused(String senderControl, String sha256) {
-        return claim("control#" + senderControl, Map.of("sha256", AttributeValue.fromS(sha256)))
+        return claim("control#" + CatalogLimits.key(senderControl), Map.of("sha256", AttributeValue.fromS(sha256)))
                 .map(item -> !item.get("sha256").s().equals(sha256)).orElse(false);
     }
 
@@ -60,11 +61,14 @@ public final class MessageIndex {
         return get(tables.errors(), Map.of("error_id", AttributeValue.fromS(errorId)));
     }
 
-    /** The messages a sender sent with this control id, oldest first (the GSI is eventually consistent on AWS). */
+    /**
+     * The messages a sender sent with this control id, oldest first (the GSI is eventually consistent on AWS).
+     * {@code senderControl} as {@link MessageRecord#senderControl} makes it; an over-long one is looked up by its hashed key.
+     */
     public List<Map<String, AttributeValue>> bySenderControl(String senderControl) {
         return dynamo.query(q -> q.tableName(tables.messages()).indexName(CatalogTables.CONTROL_INDEX)
                 .keyConditionExpression("sender_control = :sc")
-                .expressionAttributeValues(Map.of(":sc", AttributeValue.fromS(senderControl)))).items();
+                .expressionAttributeValues(Map.of(":sc", AttributeValue.fromS(CatalogLimits.key(senderControl))))).items();
     }
 
     /** The first claim wins: empty when ours is stored, else the item that was there. */

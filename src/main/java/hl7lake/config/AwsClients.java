@@ -16,7 +16,8 @@ import java.net.URI;
 /**
  * AWS SDK clients. Against an embedded endpoint (local mode, tests) the credentials are fixed
  * placeholders that the embedded servers ignore; against AWS they come from the default provider
- * chain (environment, profile, task role). The same SDK calls run in both.
+ * chain (environment, profile, task role). The same SDK calls run in both. Both clients bound the
+ * calls of a pipeline step by the message's deadline ({@link StorageDeadline}).
  */
 public final class AwsClients {
 
@@ -31,6 +32,7 @@ public final class AwsClients {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .region(Region.of(region))
                 .httpClientBuilder(http())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(StorageDeadline.INTERCEPTOR))
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
@@ -43,6 +45,7 @@ public final class AwsClients {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(region))
                 .httpClientBuilder(http())
+                .overrideConfiguration(o -> o.addExecutionInterceptor(StorageDeadline.INTERCEPTOR))
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
             builder.endpointOverride(endpoint).forcePathStyle(true);

@@ -12,7 +12,9 @@ import ca.uhn.hl7v2.model.v25.segment.PID;
 
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the catalog records of an accepted message. MSH values are as sent (escapes intact), so
@@ -37,28 +39,33 @@ public record MessageMetadata(String controlId, String sendingApplication, Strin
     }
 
     private static List<String> patientIdentifiers(PID pid) throws HL7Exception {
-        List<String> ids = new ArrayList<>();
         if (pid == null) {
-            return ids;
+            return List.of();
         }
+        List<String> ids = new ArrayList<>();
         for (Type type : pid.getField(2)) {
             add(ids, (CX) type);
         }
         for (Type type : pid.getField(3)) {
             add(ids, (CX) type);
         }
-        return ids;
+        return distinct(ids);
+    }
+
+    /**
+     * The distinct items in their first order, through a hash set: n identifiers cost O(n) comparisons,
+     * not O(n²) as a list's contains() did (a PID-3 repeated 200,000 times took 74 s).
+     */
+    static <T> List<T> distinct(Iterable<T> items) {
+        Set<T> seen = new LinkedHashSet<>();
+        items.forEach(seen::add);
+        return List.copyOf(seen);
     }
 
     private static void add(List<String> ids, CX cx) {
         String id = value(cx.getIDNumber().getValue());
-        if (id.isEmpty()) {
-            return;
-        }
-        String entry = authority(cx.getAssigningAuthority()) + "#" + value(cx.getIdentifierTypeCode().getValue())
-                + "#" + id;
-        if (!ids.contains(entry)) {
-            ids.add(entry);
+        if (!id.isEmpty()) {
+            ids.add(authority(cx.getAssigningAuthority()) + "#" + value(cx.getIdentifierTypeCode().getValue()) + "#" + id);
         }
     }
 

@@ -2,6 +2,7 @@ package hl7lake.ingest;
 
 import hl7lake.catalog.PatientLink;
 import hl7lake.convert.Conversion;
+import hl7lake.hl7.Hl7Rejection;
 
 /**
  * One message on its way through the pipeline route: the exchange body from the first step to the
@@ -20,6 +21,9 @@ public final class Ingestion {
     private PatientLink patient = PatientLink.NONE;
     private Outcome outcome;
     private String failure;
+    private String stage = "validate";
+    private long deadline;
+    private Hl7Rejection firstRejection;
 
     Ingestion(Inbound inbound, String sha256, String messageId, boolean duplicate, Outcome priorOutcome) {
         this.inbound = inbound;
@@ -86,8 +90,37 @@ public final class Ingestion {
         return failure;
     }
 
+    /** Where the message was rejected: {@code validate} (the converter), {@code catalog} (over a catalog limit), {@code store} (the store refused it). */
+    public String stage() {
+        return stage;
+    }
+
     void converted(Conversion conversion) {
         this.conversion = conversion;
+    }
+
+    /** An accepted conversion turned into a rejection by a later stage, which the door answers as any rejection. */
+    void rejectedAt(String stage, Hl7Rejection why) {
+        this.stage = stage;
+        this.conversion = new Conversion.Rejected(conversion.header(), conversion.charset(), conversion.sha256(), why);
+    }
+
+    /** The storage deadline of this message ({@link System#nanoTime()} based). */
+    long deadline() {
+        return deadline;
+    }
+
+    void deadline(long nanos) {
+        this.deadline = nanos;
+    }
+
+    /** For a resend of a rejected message: the first copy's rejection, as its error record has it. */
+    Hl7Rejection firstRejection() {
+        return firstRejection;
+    }
+
+    void firstRejection(Hl7Rejection rejection) {
+        this.firstRejection = rejection;
     }
 
     void rawStored(String key) {

@@ -46,6 +46,11 @@ public final class LakeWriter {
                 "data_src=" + URLEncoder.encode(rawKey, StandardCharsets.UTF_8));
     }
 
+    /** Removes an object (nothing happens when it is not there). */
+    public void delete(String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
     private void put(String key, byte[] bytes, String contentType, Map<String, String> metadata, String tagging) {
         s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).metadata(metadata).tagging(tagging)
                 .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromBytes(bytes));

@@ -106,6 +106,36 @@ class PatientCrossReferenceTest {
         }
     }
 
+    @Test
+    void concurrent_messages_naming_the_same_250_new_identifiers_in_any_order_end_with_exactly_one_uuid() throws Exception {
+        // more than a transaction's 100 items: the claims are made in chunks, in key order
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            ids.add("GH#MR#CHUNKED-" + i);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Callable<PatientLink>> messages = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            List<String> order = new ArrayList<>(ids);
+            Collections.shuffle(order, new java.util.Random(i));
+            messages.add(() -> patients.link(order));
+        }
+        Set<String> uuids = new HashSet<>();
+        int created = 0;
+        for (Future<PatientLink> result : pool.invokeAll(messages)) {
+            PatientLink link = result.get(120, TimeUnit.SECONDS);
+            uuids.add(link.uuid());
+            created += link.created() ? 1 : 0;
+            assertThat(link.conflict()).isFalse();
+        }
+        pool.shutdown();
+        assertThat(uuids).hasSize(1);
+        assertThat(created).isEqualTo(1);
+        for (String id : ids) {
+            assertThat(uuidsOf(id)).containsExactlyElementsOf(uuids);
+        }
+    }
+
     /** The blog's look-up: the GSI local_index from an identifier to its uuid(s). */
     private static List<String> uuidsOf(String localId) {
         return catalog.dynamo.query(q -> q.tableName(catalog.tables.patientIds()).indexName(CatalogTables.LOCAL_INDEX)
