@@ -207,22 +207,21 @@ public final class HttpServerGuard extends VertxWrapper {
     /** JSON bodies for the router's own refusals, which happen before any route of ours runs. */
     public static void jsonErrors(Router router) {
         router.errorHandler(400, ctx -> fail(ctx, "bad_request", "the request could not be read"));
-        router.errorHandler(404, ctx -> fail(ctx, "not_found", "no such path: POST /hl7v2/er7, GET /observe/health, "
-                + "GET /observe/metrics"));
+        router.errorHandler(404, ctx -> fail(ctx, "not_found", "no such path (the door is POST /hl7v2/er7)"));
         router.errorHandler(405, ctx -> fail(ctx, "method_not_allowed", "this path does not take this method"));
         router.errorHandler(413, ctx -> fail(ctx, "too_large", "the body is over the server's limit"));
         router.errorHandler(415, ctx -> fail(ctx, "bad_request", "Content-Type must be application/json (the envelope), "
-                + "text/plain (Base64) or application/hl7-v2 (ER7), not " + mediaType(ctx)));
+                + "text/plain (Base64) or application/hl7-v2 (ER7); " + mediaType(ctx)));
         router.errorHandler(500, ctx -> fail(ctx, "unavailable", "the request could not be handled"));
     }
 
     private static String mediaType(RoutingContext ctx) {
         String type = ctx.request().getHeader("Content-Type");
         if (type == null || type.isBlank()) {
-            return "none";
+            return "the request has none";
         }
         String media = type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        return media.length() > 80 || !media.matches("[a-z0-9!#$&^_.+/-]*") ? "that one" : media;
+        return media.length() > 80 || !media.matches("[a-z0-9!#$&^_.+/-]*") ? "not that one" : "not " + media;
     }
 
     private static void fail(RoutingContext ctx, String status, String reason) {

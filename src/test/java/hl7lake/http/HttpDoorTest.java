@@ -482,6 +482,21 @@ class HttpDoorTest {
         assertThat(form.headers().map().keySet()).doesNotContain("location", "set-cookie");
     }
 
+    @Test
+    void no_content_type_other_paths_and_methods_are_answered_in_json() throws Exception {
+        HttpResponse<String> none = post("Bearer " + token(), null, adt("NOTYPE-1").getBytes(StandardCharsets.US_ASCII));
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(415);
+        assertThat(json(none).get("reason").asText()).contains("Content-Type").contains("has none");
+        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(door).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(json(get).get("status").asText()).isEqualTo("method_not_allowed");
+        HttpResponse<String> other = HTTP.send(HttpRequest.newBuilder(door.resolve("/elsewhere")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(json(other).get("status").asText()).isEqualTo("not_found");
+        assertThat(cataloged("NOTYPE-1")).isZero();
+    }
+
     // --- tokens (issue 12 C12) -------------------------------------------------------------------------
 
     @Test
