@@ -171,9 +171,7 @@ public final class Engine implements AutoCloseable {
                         MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
                         if (registry != null) {
                             mllpStats.bind(registry);
-                            registry.gauge("hl7lake_http_connections", http, HttpServerGuard::open);
-                            registry.more().counter("hl7lake_http_connections_refused_total", io.micrometer.core.instrument.Tags.empty(), http,
-                                    HttpServerGuard::refused);
+                            http.bind(registry);
                         }
                         HttpServerGuard.jsonErrors(VertxPlatformHttpRouter.lookup(context,
                                 VertxPlatformHttpRouter.getRouterNameFromPort(settings.number("hl7lake.http.port"))));

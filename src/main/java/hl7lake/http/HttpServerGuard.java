@@ -2,6 +2,9 @@ package hl7lake.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.TooLongFrameException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -71,14 +74,12 @@ public final class HttpServerGuard extends VertxWrapper {
         }
     }
 
-    /** Connections closed at once because {@code max-connections} were open. */
-    public long refused() {
-        return refused.get();
-    }
-
-    /** Connections open now. */
-    public int open() {
-        return open.get();
+    /** {@code hl7lake_http_connections} (open now) and {@code hl7lake_http_connections_refused_total}. */
+    public void bind(MeterRegistry registry) {
+        Gauge.builder("hl7lake.http.connections", open, AtomicInteger::get)
+                .description("HTTP connections open").register(registry);
+        FunctionCounter.builder("hl7lake.http.connections.refused", refused, AtomicLong::get)
+                .description("HTTP connections closed at once over hl7lake.http.max-connections").register(registry);
     }
 
     @Override

@@ -128,10 +128,15 @@ class HttpLimitsTest {
                 await().atMost(Duration.ofSeconds(10)).until(closed::isDone);
             }
             held.remove(0).close();
+            HttpClient client = HttpClient.newHttpClient(); // one keep-alive connection: the freed slot
             URI health = URI.create("http://127.0.0.1:" + cappedPort + "/observe/health");
             await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertThat(
-                    HttpClient.newHttpClient().send(HttpRequest.newBuilder(health).build(),
-                            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+                    client.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200));
+            String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cappedPort
+                    + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).containsPattern("(?m)^hl7lake_http_connections_refused_total(\\{[^}]*\\})? [1-9]")
+                    .containsPattern("(?m)^hl7lake_http_connections(\\{[^}]*\\})? 3");
         } finally {
             for (Socket socket : held) {
                 socket.close();
