@@ -173,8 +173,11 @@ public final class Engine implements AutoCloseable {
                             mllpStats.bind(registry);
                             http.bind(registry);
                         }
-                        HttpServerGuard.jsonErrors(VertxPlatformHttpRouter.lookup(context,
-                                VertxPlatformHttpRouter.getRouterNameFromPort(settings.number("hl7lake.http.port"))));
+                        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                                VertxPlatformHttpRouter.getRouterNameFromPort(settings.number("hl7lake.http.port")));
+                        if (router != null) { // the root router has them already; failures inside the routes' router too
+                            HttpServerGuard.jsonErrors(router);
+                        }
                     });
                 } catch (Exception e) {
                     throw new IllegalStateException("could not register the MLLP metrics", e);

@@ -169,9 +169,10 @@ class HttpPropertyTest {
         Gen<List<String>> queryNames = lists().of(names()).ofSizeBetween(0, 3);
         Gen<String> marker = strings().betweenCodePoints('A', 'Z').ofLength(12).map(s -> "QMK" + s);
         Gen<Integer> control = integers().between(0, 999_999_999);
+        Gen<Integer> longControl = integers().between(0, 9); // one in ten: a control id of 600 characters
         return in -> new Req(method.generate(in), path.generate(in), contentType.generate(in), body.generate(in),
                 tokenPlace.generate(in), headerNames.generate(in), queryNames.generate(in), marker.generate(in),
-                "PROP" + control.generate(in));
+                "PROP" + control.generate(in) + (longControl.generate(in) == 0 ? "L".repeat(600) : ""));
     }
 
     private static HttpResponse<String> send(Req req) throws Exception {
@@ -234,7 +235,11 @@ class HttpPropertyTest {
                     }
                 }
             }
-            assertThat(log()).as("the log after %s", req).doesNotContain(req.marker());
+            String log = log();
+            assertThat(log).as("the log after %s", req).doesNotContain(req.marker());
+            if (req.controlId().length() > hl7lake.ingest.LogText.MAX) {
+                assertThat(log).as("a long control id is capped in the log").doesNotContain(req.controlId());
+            }
         });
         assertThat(seen).as("the generator reaches every kind of answer").contains(200, 400, 401, 404, 405, 415, 431);
         String log = log();
@@ -242,5 +247,6 @@ class HttpPropertyTest {
             assertThat(log).as("nothing of a body in the log").doesNotContain(marker);
         }
         assertThat(log).doesNotContain("PATIENT").doesNotContain("\tat ");
+        assertThat(log.lines().mapToInt(String::length).max().orElse(0)).as("the longest log line").isLessThan(1000);
     }
 }
