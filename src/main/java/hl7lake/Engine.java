@@ -13,6 +13,8 @@ import hl7lake.inbox.FileClaims;
 import hl7lake.inbox.InboxPoller;
 import hl7lake.hl7.AckBuilder;
 import hl7lake.http.HttpDoor;
+import hl7lake.http.HttpServerGuard;
+import hl7lake.http.ReplyHeaders;
 import hl7lake.http.LocalIssuer;
 import hl7lake.http.TokenVerifier;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
@@ -30,6 +32,7 @@ import hl7lake.local.LocalLake;
 import hl7lake.observe.IngestMetrics;
 import hl7lake.observe.LakeHealthCheck;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.Main;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -57,7 +60,11 @@ public final class Engine implements AutoCloseable {
 
     private final InboxPoller inbox;
 
-    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox) {
+    private final HttpServerGuard http;
+
+    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox,
+                   HttpServerGuard http) {
+        this.http = http;
         this.main = main;
         this.local = local;
         this.issuer = issuer;
@@ -102,7 +109,8 @@ public final class Engine implements AutoCloseable {
                 ValidationProfile.of(settings.get("hl7lake.validation.profile")),
                 Charset.forName(settings.get("hl7lake.validation.charset-fallback")));
         MessageIndex index = new MessageIndex(dynamo, tables);
-        IngestSteps steps = new IngestSteps(converter, new LakeWriter(s3, bucket), index,
+        LakeWriter lake = new LakeWriter(s3, bucket);
+        IngestSteps steps = new IngestSteps(converter, lake, index,
                 new PatientCrossReference(dynamo, tables, Clock.systemUTC()),
                 new CatalogLimits(settings.number("hl7lake.catalog.max-patient-identifiers")),
                 Duration.ofSeconds(settings.number("hl7lake.storage.deadline-seconds")));
@@ -144,7 +152,12 @@ public final class Engine implements AutoCloseable {
         main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
         // bound even when the door is off (its route is then not started, but is still built)
         main.bind("httpDoor", new HttpDoor(tokens, acks, settings.number("hl7lake.http.max-message-bytes"),
-                Clock.systemUTC()));
+                Clock.systemUTC(), lake, index));
+        main.bind("httpHeaders", new ReplyHeaders());
+        // the Vert.x instance platform-http finds in the registry: its HTTP server gets the engine's limits
+        HttpServerGuard http = HttpServerGuard.create(settings.number("hl7lake.http.idle-timeout-seconds"),
+                settings.number("hl7lake.http.request-header-timeout-seconds"), settings.number("hl7lake.http.max-connections"));
+        main.bind("vertx", http);
         main.bind("httpResults", new GroupedBodyAggregationStrategy());
         main.bind("mllpDoor", new MllpDoor(acks, mllpStats, mllp.maxMessageBytes(), Clock.systemUTC()));
         main.bind("mllpIdle", mllp.idle());
@@ -161,6 +174,12 @@ public final class Engine implements AutoCloseable {
                         MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
                         if (registry != null) {
                             mllpStats.bind(registry);
+                            http.bind(registry);
+                        }
+                        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
+                                VertxPlatformHttpRouter.getRouterNameFromPort(settings.number("hl7lake.http.port")));
+                        if (router != null) { // the root router has them already; failures inside the routes' router too
+                            HttpServerGuard.jsonErrors(router);
                         }
                     });
                 } catch (Exception e) {
@@ -168,7 +187,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         });
-        return new Engine(main, local, issuer, s3, dynamo, inbox);
+        return new Engine(main, local, issuer, s3, dynamo, inbox, http);
     }
 
     private static void failIfMissing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
@@ -211,6 +230,7 @@ public final class Engine implements AutoCloseable {
         try {
             main.stop();
         } finally {
+            http.stop(); // found in the registry, so platform-http leaves it open
             inbox.close();
             s3.close();
             dynamo.close();

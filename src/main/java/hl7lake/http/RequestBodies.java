@@ -11,6 +11,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.UnsupportedCharsetException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -27,8 +28,9 @@ import java.util.function.Supplier;
  *   <li>{@code application/hl7-v2}, {@code x-application/hl7-v2+er7}: the message itself, its charset
  *       from the {@code charset} parameter when MSH-18 is empty.</li>
  * </ul>
- * Anything else, form-encoded included, is 415; a body over the limit 413; an unreadable one 400. A
- * body of several messages (or an FHS/BHS batch) is split as a drop file is.
+ * Anything else, form-encoded included, is 415; a body over the limit 413; an unreadable one 400
+ * (kept in the error zone). A body of several messages (or an FHS/BHS batch) is split as a drop file
+ * is, each message its exact slice of the bytes received.
  */
 final class RequestBodies {
 
@@ -68,20 +70,20 @@ final class RequestBodies {
             try {
                 envelope = JSON.readTree(body);
             } catch (IOException e) {
-                throw new HttpProblem(400, "the body is not JSON");
+                throw HttpProblem.unreadable("the body is not JSON", body);
             }
             if (envelope == null || !envelope.path("msg").isTextual()) {
-                throw new HttpProblem(400, "the JSON envelope needs \"msg\": the Base64 of the message");
+                throw HttpProblem.unreadable("the JSON envelope needs \"msg\": the Base64 of the message", body);
             }
-            message = base64(envelope.get("msg").asText());
-            charset = envelope.hasNonNull("encoding") ? charset(envelope.get("encoding").asText()) : null;
+            message = base64(envelope.get("msg").asText(), body);
+            charset = envelope.hasNonNull("encoding") ? envelopeCharset(envelope.get("encoding").asText(), body) : null;
             for (JsonNode terminator : envelope.path("segTerm")) {
                 if (!SEGMENT_TERMINATORS.contains(terminator.asText())) {
-                    throw new HttpProblem(400, "segTerm may list \"\\r\", \"\\n\" and \"\\r\\n\" only");
+                    throw HttpProblem.unreadable("segTerm may list \"\\r\", \"\\n\" and \"\\r\\n\" only", body);
                 }
             }
         } else if (media.equals("text/plain")) {
-            message = base64(new String(body, java.nio.charset.StandardCharsets.US_ASCII));
+            message = base64(new String(body, java.nio.charset.StandardCharsets.US_ASCII), body);
             charset = null;
         } else {
             message = body;
@@ -90,26 +92,60 @@ final class RequestBodies {
         if (message.length > maxBytes) {
             throw new HttpProblem(413, "the message is larger than the " + maxBytes + "-byte limit");
         }
-        return new Parsed(split(message, maxBytes), charset);
+        List<byte[]> messages = split(message, maxBytes);
+        if (messages.isEmpty()) {
+            throw HttpProblem.unreadable("the body holds a batch envelope but no message", body);
+        }
+        return new Parsed(messages, charset);
     }
 
-    /** One message as it came; several (or a batch envelope) split as a drop file is. */
+    /**
+     * One message: exactly the bytes received (decoded from Base64 where the body is), final
+     * terminators and all. Several, or a batch envelope: each message's exact slice of them.
+     */
     private static List<byte[]> split(byte[] body, int maxBytes) {
-        List<byte[]> messages = new ArrayList<>();
+        List<SplitMessage> messages = new ArrayList<>();
         Er7StreamSplitter splitter = new Er7StreamSplitter(new ByteArrayInputStream(body), maxBytes);
-        splitter.forEachRemaining((SplitMessage m) -> messages.add(m.bytes()));
-        boolean envelope = splitter.summary().batches() > 0 || splitter.summary().fileControlId() != null;
-        if (messages.size() <= 1 && !envelope) {
+        splitter.forEachRemaining(messages::add);
+        if (messages.size() == 1 && splitter.summary().batches() == 0 && onlyMessage(body, messages.get(0))) {
             return List.of(body); // the raw zone keeps exactly what was posted
         }
-        return messages;
+        List<byte[]> slices = new ArrayList<>(messages.size());
+        for (SplitMessage m : messages) {
+            slices.add(Arrays.copyOfRange(body, (int) m.offset(), (int) (m.offset() + m.length())));
+        }
+        return slices;
     }
 
-    private static byte[] base64(String text) throws HttpProblem {
+    /** Nothing but blank lines and terminators around the message: no envelope segment, no fragment. */
+    private static boolean onlyMessage(byte[] body, SplitMessage message) {
+        long end = message.offset() + message.length();
+        for (int i = 0; i < body.length; i++) {
+            if (i == message.offset()) {
+                i = (int) end - 1;
+                continue;
+            }
+            byte b = body[i];
+            if (b != '\r' && b != '\n' && b != ' ' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] base64(String text, byte[] body) throws HttpProblem {
         try {
             return Base64.getDecoder().decode(text.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
-            throw new HttpProblem(400, "the body is not valid Base64");
+            throw HttpProblem.unreadable("the body is not valid Base64", body);
+        }
+    }
+
+    private static Charset envelopeCharset(String name, byte[] body) throws HttpProblem {
+        try {
+            return Charset.forName(name);
+        } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
+            throw HttpProblem.unreadable("the envelope's encoding is not a charset this engine knows", body);
         }
     }
 

@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -15,19 +16,26 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import java.net.URL;
 import java.text.ParseException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Checks the HTTP door's bearer tokens as Amazon Cognito issues them, with nimbus-jose-jwt: RS256
  * only (so {@code alg: none} and HS256 signed with the public key fail), the key chosen by {@code kid}
- * from the issuer's JWKS (cached; fetched again, at most once per {@code refetch}, when an unknown
+ * from the issuer's JWKS (a token without {@code kid} is refused; cached; fetched again, at most once per {@code refetch}, when an unknown
  * {@code kid} appears, as after a key rotation), {@code iss} exact, {@code exp}/{@code nbf} with a
  * small clock skew, and the audience by {@code token_use}: an ID token's {@code aud}, an access
  * token's {@code client_id}.
  */
 public final class TokenVerifier {
+
+    /** The claims every token must have. */
+    private static final Set<String> REQUIRED = Set.of("sub", "exp", "iat", "token_use");
+    private static final Pattern MISSING = Pattern.compile("missing required claims?:?\\s*\\[([^\\]]*)\\]");
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final String clientId;
@@ -41,7 +49,7 @@ public final class TokenVerifier {
                 .build();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.RS256, keys));
         DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                new JWTClaimsSet.Builder().issuer(issuer).build(), Set.of("sub", "exp", "iat", "token_use"));
+                new JWTClaimsSet.Builder().issuer(issuer).build(), REQUIRED);
         claims.setMaxClockSkew((int) clockSkew.toSeconds());
         processor.setJWTClaimsSetVerifier(claims);
     }
@@ -57,7 +65,11 @@ public final class TokenVerifier {
         }
         JWTClaimsSet claims;
         try {
-            claims = processor.process(token, null);
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (jwt.getHeader().getKeyID() == null || jwt.getHeader().getKeyID().isBlank()) {
+                throw Unauthorized.invalid("the token has no kid: the key is chosen by kid");
+            }
+            claims = processor.process(jwt, null);
         } catch (ParseException e) {
             throw Unauthorized.invalid("the token is not a signed JWT");
         } catch (BadJWTException e) {
@@ -87,20 +99,29 @@ public final class TokenVerifier {
         }
     }
 
-    /** nimbus's reason without claim values: which check failed, never what the token said. */
-    private static String describe(String message) {
+    /** nimbus's reason without claim values: which check failed, naming the claim, never what the token said. */
+    static String describe(String message) {
         String lower = message == null ? "" : message.toLowerCase(Locale.ROOT);
-        if (lower.contains("expired")) {
-            return "the token has expired";
+        Matcher missing = MISSING.matcher(lower);
+        if (missing.find()) {
+            List<String> names = new ArrayList<>();
+            for (String name : missing.group(1).split(",")) {
+                String claim = name.trim();
+                if (REQUIRED.contains(claim)) {
+                    names.add(claim);
+                }
+            }
+            return names.isEmpty() ? "the token lacks a required claim"
+                    : "the token lacks the required claim" + (names.size() > 1 ? "s " : " ") + String.join(", ", names);
         }
-        if (lower.contains("before use time") || lower.contains("nbf")) {
-            return "the token is not valid yet";
+        if (lower.startsWith("expired")) {
+            return "the token has expired (exp)";
         }
-        if (lower.contains("iss")) {
-            return "the token is from another issuer";
+        if (lower.contains("before use time")) {
+            return "the token is not valid yet (nbf)";
         }
-        if (lower.contains("missing required")) {
-            return "the token lacks a required claim";
+        if (lower.startsWith("jwt iss claim")) {
+            return "the token is from another issuer (iss)";
         }
         return "the token's claims are not accepted";
     }

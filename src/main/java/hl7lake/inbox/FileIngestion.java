@@ -6,6 +6,7 @@ import hl7lake.hl7.Er7StreamSplitter;
 import hl7lake.hl7.SplitMessage;
 import hl7lake.ingest.Inbound;
 import hl7lake.ingest.Ingestion;
+import hl7lake.ingest.LogText;
 import hl7lake.lake.LakeKeys;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -73,7 +74,7 @@ final class FileIngestion {
             while (splitter.hasNext() && !report.hasTransientFailures()) {
                 if (stopping.getAsBoolean()) {
                     inFlight.acquire(parallelism); // what was sent is finished and acknowledged
-                    LOG.info("file {} ({}): engine stopping, the file goes back to the inbox", inboxKey, claim.fileId());
+                    LOG.info("file {} ({}): engine stopping, the file goes back to the inbox", LogText.cap(inboxKey), claim.fileId());
                     return Stop.YIELDED;
                 }
                 SplitMessage message = splitter.next();
@@ -90,7 +91,7 @@ final class FileIngestion {
                     } catch (RuntimeException e) {
                         // never silently lose a message: the file is tried again
                         report.failedToSend();
-                        LOG.warn("file {}: message {} could not be sent through the pipeline: {}", inboxKey,
+                        LOG.warn("file {}: message {} could not be sent through the pipeline: {}", LogText.cap(inboxKey),
                                 message.index(), e.getClass().getSimpleName());
                     } finally {
                         inFlight.release();
@@ -98,7 +99,7 @@ final class FileIngestion {
                 });
                 if (clock.millis() - renewed > 10_000) {
                     if (!claims.renew(claim)) {
-                        LOG.warn("file {} was taken over by another instance; stopping here", inboxKey);
+                        LOG.warn("file {} was taken over by another instance; stopping here", LogText.cap(inboxKey));
                         inFlight.acquire(parallelism);
                         return Stop.YIELDED;
                     }
@@ -108,7 +109,7 @@ final class FileIngestion {
         }
         inFlight.acquire(parallelism); // every message sent has its outcome
         if (report.hasTransientFailures()) {
-            LOG.warn("file {} ({}): storage failed, the file stays in the inbox and is tried again", inboxKey,
+            LOG.warn("file {} ({}): storage failed, the file stays in the inbox and is tried again", LogText.cap(inboxKey),
                     claim.fileId());
             return Stop.RETRY;
         }
@@ -118,7 +119,7 @@ final class FileIngestion {
                 .serverSideEncryption(ServerSideEncryption.AES256), software.amazon.awssdk.core.sync.RequestBody.fromBytes(json));
         s3.deleteObject(b -> b.bucket(bucket).key(inboxKey));
         claims.complete(claim, reportKey);
-        LOG.info("file {} ({}): {} messages, report {}", inboxKey, claim.fileId(), report.messages(), reportKey);
+        LOG.info("file {} ({}): {} messages, report {}", LogText.cap(inboxKey), claim.fileId(), report.messages(), reportKey);
         return Stop.DONE;
     }
 

@@ -1,6 +1,7 @@
 package hl7lake.inbox;
 
 import hl7lake.catalog.MessageIndex;
+import hl7lake.ingest.LogText;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -78,7 +79,7 @@ public final class InboxPoller implements AutoCloseable {
                 default -> { }
             }
         } catch (Exception e) {
-            LOG.warn("file {} ({}): {}; it stays in the inbox and is tried again after a back-off", object.key(),
+            LOG.warn("file {} ({}): {}; it stays in the inbox and is tried again after a back-off", LogText.cap(object.key()),
                     claim.fileId(), e.getClass().getSimpleName());
             claims.release(claim);
         }

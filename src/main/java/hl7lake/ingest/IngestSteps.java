@@ -12,6 +12,7 @@ import hl7lake.convert.MessageConverter;
 import hl7lake.convert.Receipt;
 import hl7lake.config.StorageDeadline;
 import hl7lake.hl7.ErrorLocation;
+import hl7lake.hl7.ContentHash;
 import hl7lake.hl7.Hl7Rejection;
 import hl7lake.hl7.MessageMetadata;
 import hl7lake.lake.LakeKeys;
@@ -58,7 +59,11 @@ public final class IngestSteps {
         this.deadlineBudget = deadline;
     }
 
-    /** Gives the message its id: a new one, or the id its exact bytes were first stored under. */
+    /**
+     * Gives the message its id: a new one, or the id its content was first stored under, whichever
+     * door it came through (the claim is on {@link ContentHash}: segment terminators normalised; the
+     * exact bytes keep their own sha256, the raw object's).
+     */
     public Ingestion receive(@Body Inbound inbound) {
         long deadline = StorageDeadline.startingNow(deadlineBudget);
         Ingestion ingestion = StorageDeadline.within(deadline, () -> identify(inbound));
@@ -68,7 +73,7 @@ public final class IngestSteps {
 
     private Ingestion identify(Inbound inbound) {
         String sha256 = MessageConverter.sha256(inbound.bytes());
-        MessageIndex.ContentClaim claim = index.claimContent(sha256, MessageIds.next());
+        MessageIndex.ContentClaim claim = index.claimContent(ContentHash.sha256(inbound.bytes()), MessageIds.next());
         if (claim.first()) {
             return new Ingestion(inbound, sha256, claim.messageId(), false, null);
         }

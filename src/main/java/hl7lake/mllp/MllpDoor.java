@@ -3,6 +3,7 @@ package hl7lake.mllp;
 import hl7lake.convert.Conversion;
 import hl7lake.ingest.Acknowledgements;
 import hl7lake.ingest.Inbound;
+import hl7lake.ingest.LogText;
 import hl7lake.ingest.Ingestion;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
@@ -56,7 +57,7 @@ public final class MllpDoor {
         Optional<Acknowledgements.Reply> reply = acks.of(ingestion);
         Conversion conversion = ingestion.conversion();
         LOG.info("mllp {}: message {} control id {} ({} bytes): {}{}", remote, ingestion.messageId(),
-                conversion == null ? "?" : conversion.header().controlId(), ingestion.inbound().bytes().length,
+                conversion == null ? "?" : LogText.cap(conversion.header().controlId()), ingestion.inbound().bytes().length,
                 reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"),
                 ingestion.isDuplicate() ? ", a resend of a stored message" : "");
         return reply.map(Acknowledgements.Reply::bytes).orElse(null);

@@ -374,4 +374,170 @@ class HttpDoorTest {
             }
         }
     }
+
+    // --- raw fidelity (issue 12 B8) -----------------------------------------------------------------
+
+    private static byte[] rawOf(JsonNode result) {
+        String rawKey = index.message(result.get("message_id").asText()).orElseThrow().get("raw_key").s();
+        return s3.getObjectAsBytes(b -> b.bucket("hl7lake").key(rawKey)).asByteArray();
+    }
+
+    @Test
+    void the_raw_object_holds_exactly_the_bytes_received_for_each_body_form() throws Exception {
+        byte[] crlf = adt("EXACT-1").replace("\r", "\r\n").getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> er7 = post("Bearer " + token(), "application/hl7-v2", crlf);
+        assertThat(er7.statusCode()).as(er7.body()).isEqualTo(200);
+        assertThat(rawOf(json(er7))).as("ER7 with CRLF and a final CRLF").isEqualTo(crlf);
+
+        byte[] noFinal = adt("EXACT-2").replaceAll("\r$", "").getBytes(StandardCharsets.US_ASCII);
+        assertThat(rawOf(json(post("Bearer " + token(), "application/hl7-v2", noFinal)))).as("no final CR").isEqualTo(noFinal);
+
+        byte[] lf = adt("EXACT-3").replace("\r", "\n").getBytes(StandardCharsets.US_ASCII);
+        String envelope = "{\"msg\":\"" + Base64.getEncoder().encodeToString(lf) + "\",\"segTerm\":[\"\\n\"]}";
+        HttpResponse<String> json = post("Bearer " + token(), "application/json", envelope.getBytes(StandardCharsets.US_ASCII));
+        assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
+        assertThat(rawOf(json(json))).as("the envelope: the decoded Base64, LF kept").isEqualTo(lf);
+
+        byte[] text = adt("EXACT-4").replace("\r", "\r\n").getBytes(StandardCharsets.US_ASCII);
+        assertThat(rawOf(json(post("Bearer " + token(), "text/plain",
+                Base64.getMimeEncoder().encode(text))))).as("bare Base64, MIME line breaks").isEqualTo(text);
+
+        String first = adt("EXACT-5").replace("\r", "\r\n");
+        String second = adt("EXACT-6").replace("\r", "\n").replaceAll("\n$", "");
+        String batch = "BHS|^~\\&|HTTPTEST|FAC\r\n" + first + "\r\n" + second + "\nBTS|2\r\n";
+        JsonNode results = json(post("Bearer " + token(), "application/hl7-v2", batch.getBytes(StandardCharsets.US_ASCII)));
+        assertThat(results.get("accepted").asInt()).as(results.toString()).isEqualTo(2);
+        assertThat(new String(rawOf(results.get("results").get(0)), StandardCharsets.US_ASCII)).isEqualTo(first);
+        assertThat(new String(rawOf(results.get("results").get(1)), StandardCharsets.US_ASCII)).isEqualTo(second + "\n");
+    }
+
+    @Test
+    void the_same_message_as_cr_crlf_lf_and_base64_is_one_catalog_entry() throws Exception {
+        String message = adt("SAME-1");
+        HttpResponse<String> first = postEr7(message);
+        assertThat(first.statusCode()).isEqualTo(200);
+        String id = json(first).get("message_id").asText();
+        for (byte[] form : List.of(message.replace("\r", "\r\n").getBytes(StandardCharsets.US_ASCII),
+                message.replaceAll("\r$", "").getBytes(StandardCharsets.US_ASCII),
+                message.replace("\r", "\n").getBytes(StandardCharsets.US_ASCII))) {
+            JsonNode again = json(post("Bearer " + token(), "application/hl7-v2", form));
+            assertThat(again.get("duplicate").asBoolean()).as(again.toString()).isTrue();
+            assertThat(again.get("message_id").asText()).isEqualTo(id);
+        }
+        JsonNode enveloped = json(post("Bearer " + token(), "text/plain",
+                base64(message.replace("\r", "\r\n")).getBytes(StandardCharsets.US_ASCII)));
+        assertThat(enveloped.get("duplicate").asBoolean()).isTrue();
+        assertThat(cataloged("SAME-1")).isEqualTo(1);
+    }
+
+    // --- a body that cannot be decoded (issue 12 B9) ---------------------------------------------------
+
+    static Stream<Arguments> undecodable() {
+        return Stream.of(Arguments.of("application/json", "{\"msg\": \"TVNIfF5+XCZ8"),
+                Arguments.of("application/json", "{\"msg\": \"not base64 at all!\"}"),
+                Arguments.of("application/json", "{\"message\": \"TVNI\"}"),
+                Arguments.of("application/json", "{\"msg\": \"TVNI\", \"encoding\": \"no-such-charset\"}"),
+                Arguments.of("text/plain", "MSH|^~\\&|not|base64"),
+                Arguments.of("application/hl7-v2", "BHS|^~\\&|A|B\rBTS|0\r"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("undecodable")
+    void an_undecodable_body_is_400_and_kept_in_the_error_zone_with_its_error_record(String type, String body) throws Exception {
+        byte[] bytes = body.getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> response = post("Bearer " + token(), type, bytes);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode answer = json(response);
+        String errorId = answer.get("error_id").asText();
+        Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> record = index.error(errorId).orElseThrow();
+        assertThat(record.get("reason").s()).isEqualTo(answer.get("reason").asText()).isNotBlank();
+        assertThat(record.get("code").n()).isEqualTo("102");
+        assertThat(s3.getObjectAsBytes(b -> b.bucket("hl7lake").key(answer.get("error_key").asText())).asByteArray())
+                .isEqualTo(bytes);
+    }
+
+    // --- request data never comes back in a header (issue 12 C10) --------------------------------------
+
+    @Test
+    void query_parameters_form_fields_and_request_headers_are_never_response_headers() throws Exception {
+        URI evil = URI.create(door + "?Location=https://evil.example&Set-Cookie=session%3Dstolen&X-Echo=query-echo");
+        for (String authorization : new String[] {null, "Bearer " + token()}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(evil).header("X-Echo-Header", "header-echo")
+                    .header("Content-Type", "application/hl7-v2")
+                    .POST(HttpRequest.BodyPublishers.ofString(adt("ECHO-" + (authorization == null ? 1 : 2))));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isIn(200, 401);
+            assertThat(response.headers().map().keySet()).doesNotContainAnyElementsOf(List.of("location", "set-cookie",
+                    "x-echo", "x-echo-header", "authorization"));
+            assertThat(response.headers().map().values().toString()).doesNotContain("evil", "stolen", "echo");
+        }
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(door).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("Set-Cookie=session%3Dstolen&Location=https%3A%2F%2Fevil.example"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(415);
+        assertThat(json(form).get("reason").asText()).contains("application/x-www-form-urlencoded");
+        assertThat(form.headers().map().keySet()).doesNotContain("location", "set-cookie");
+    }
+
+    @Test
+    void no_content_type_other_paths_and_methods_are_answered_in_json() throws Exception {
+        HttpResponse<String> none = post("Bearer " + token(), null, adt("NOTYPE-1").getBytes(StandardCharsets.US_ASCII));
+        assertThat(none.statusCode()).as(none.body()).isEqualTo(415);
+        assertThat(json(none).get("reason").asText()).contains("Content-Type").contains("has none");
+        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(door).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(json(get).get("status").asText()).isEqualTo("method_not_allowed");
+        HttpResponse<String> other = HTTP.send(HttpRequest.newBuilder(door.resolve("/elsewhere")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(json(other).get("status").asText()).isEqualTo("not_found");
+        assertThat(cataloged("NOTYPE-1")).isZero();
+    }
+
+    // --- tokens (issue 12 C12) -------------------------------------------------------------------------
+
+    @Test
+    void a_token_in_the_query_string_or_a_form_field_counts_for_nothing() throws Exception {
+        String query = "?Authorization=" + java.net.URLEncoder.encode("Bearer " + token(), StandardCharsets.UTF_8);
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(door + query))
+                .header("Content-Type", "application/hl7-v2").POST(HttpRequest.BodyPublishers.ofString(adt("QUERYTOKEN-1")))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(401);
+        assertThat(cataloged("QUERYTOKEN-1")).isZero();
+    }
+
+    @Test
+    void a_token_without_kid_is_refused() throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).build(), accessClaims().build());
+        jwt.sign(new RSASSASigner(key));
+        HttpResponse<String> response = post("Bearer " + jwt.serialize(), "application/hl7-v2",
+                adt("NOKID-1").getBytes(StandardCharsets.US_ASCII));
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(json(response).get("reason").asText()).contains("kid");
+        assertThat(cataloged("NOKID-1")).isZero();
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"exp", "sub", "token_use", "iat"})
+    void a_missing_claim_is_named_in_the_reason(String claim) throws Exception {
+        JWTClaimsSet claims = new JWTClaimsSet.Builder(accessClaims().build()).claim(claim, null).build();
+        HttpResponse<String> response = post("Bearer " + sign(key, claims), "application/hl7-v2",
+                adt("NOCLAIM-1").getBytes(StandardCharsets.US_ASCII));
+        assertThat(response.statusCode()).isEqualTo(401);
+        String reason = json(response).get("reason").asText();
+        assertThat(reason).contains(claim).doesNotContain("issuer");
+        assertThat(response.headers().firstValue("WWW-Authenticate").orElseThrow()).contains(claim);
+    }
+
+    @Test
+    void a_token_over_the_header_limit_gets_431_with_a_json_reason() throws Exception {
+        String huge = sign(key, accessClaims().claim("padding", "p".repeat(9000)).build());
+        HttpResponse<String> response = post("Bearer " + huge, "application/hl7-v2", adt("HUGETOKEN-1").getBytes(StandardCharsets.US_ASCII));
+        assertThat(response.statusCode()).isEqualTo(431);
+        assertThat(json(response).get("status").asText()).isEqualTo("too_large");
+        assertThat(cataloged("HUGETOKEN-1")).isZero();
+    }
 }
