@@ -16,8 +16,11 @@ WORKDIR /app
 COPY --from=build /build/target/hl7lake.jar /app/hl7lake.jar
 COPY --from=build /build/routes /app/routes
 USER hl7lake
+# sized for a 2 GB container (the stack's default task; it sets these per task size): heap, Netty's
+# direct buffers and the MLLP cap on buffered bytes, with room left for the JVM itself
 ENV HL7LAKE_MODE=aws \
-    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=512m" \
+    HL7LAKE_MLLP_MAX_BUFFERED_BYTES=268435456
 EXPOSE 2575 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["java", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", "/app/hl7lake.jar", "hl7lake.Application", "health"]

@@ -122,7 +122,8 @@ public final class Engine implements AutoCloseable {
         MllpStats mllpStats = new MllpStats();
         MllpHandlers mllp = new MllpHandlers(settings.number("hl7lake.mllp.max-connections"),
                 settings.number("hl7lake.mllp.max-message-bytes"), settings.number("hl7lake.mllp.read-timeout-seconds") * 1000L,
-                settings.number("hl7lake.mllp.idle-timeout-seconds"), mllpStats);
+                settings.number("hl7lake.mllp.idle-timeout-seconds"), settings.number("hl7lake.mllp.evict-idle-seconds"),
+                settings.number("hl7lake.mllp.max-buffered-bytes"), mllpStats);
         Acknowledgements acks = new Acknowledgements(new AckBuilder(parser.context(), Clock.systemUTC()));
 
         LocalIssuer issuer = null;

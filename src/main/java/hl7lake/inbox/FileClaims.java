@@ -32,6 +32,20 @@ public final class FileClaims {
         this.lease = lease;
     }
 
+    /**
+     * How a log names an inbox file before it has a file id: a short hash of its key (a drop file's
+     * name is text a sender chose, and can hold a patient's name).
+     */
+    public static String reference(String fileKey) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(fileKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "key#" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Takes the file for {@code owner}, or empty when it is done, held by a live owner, or backing off. */
     public Optional<FileClaim> take(String fileKey, String etag, String owner) {
         String claimId = "file#" + fileKey + "#" + etag;

@@ -1,7 +1,6 @@
 package hl7lake.inbox;
 
 import hl7lake.catalog.MessageIndex;
-import hl7lake.ingest.LogText;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
@@ -61,8 +60,9 @@ public final class InboxPoller implements AutoCloseable {
             }
             String etag = object.eTag().replace("\"", "");
             if (claims.done(object.key(), etag)) {
-                // finished earlier, but the instance stopped before the inbox copy was removed
-                s3.deleteObject(b -> b.bucket(bucket).key(object.key()));
+                // this version was finished earlier, but the instance stopped before it left the inbox
+                String left = FileIngestion.removeFromInbox(s3, bucket, object.key(), etag, null);
+                LOG.info("inbox file {} was ingested before (the same version); {}", FileClaims.reference(object.key()), left);
                 continue;
             }
             claims.take(object.key(), etag, owner).ifPresent(claim -> work(claim, object, exchange));
@@ -75,12 +75,12 @@ public final class InboxPoller implements AutoCloseable {
             var context = exchange.getContext();
             switch (ingestion.ingest(claim, object.key(), name, pipeline, () -> context.isStopping() || !context.isStarted())) {
                 case RETRY -> claims.release(claim);
-                case YIELDED -> claims.yieldFile(claim);
+                case YIELDED, SUPERSEDED -> claims.yieldFile(claim);
                 default -> { }
             }
         } catch (Exception e) {
-            LOG.warn("file {} ({}): {}; it stays in the inbox and is tried again after a back-off", LogText.cap(object.key()),
-                    claim.fileId(), e.getClass().getSimpleName());
+            LOG.warn("file {}: {}; it stays in the inbox and is tried again after a back-off", claim.fileId(),
+                    e.getClass().getSimpleName());
             claims.release(claim);
         }
     }

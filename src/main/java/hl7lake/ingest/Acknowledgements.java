@@ -55,6 +55,13 @@ public final class Acknowledgements {
                 .map(a -> new Reply(a, StandardCharsets.ISO_8859_1));
     }
 
+    /** AR for a message the MLLP door skipped while too many bytes were buffered (nothing stored): send it again. */
+    public Optional<Reply> busy(byte[] head) {
+        return builder.build(lenientHeader(head), AcknowledgmentCode.AR, new Hl7Rejection(ErrorCode.APPLICATION_INTERNAL_ERROR,
+                        ErrorLocation.message(), "not processed: the engine is receiving too much at once; send the message again"))
+                .map(a -> new Reply(a, StandardCharsets.ISO_8859_1));
+    }
+
     static Hl7Rejection notStored() {
         return new Hl7Rejection(ErrorCode.APPLICATION_INTERNAL_ERROR, ErrorLocation.message(),
                 "not stored: the lake is unavailable; send the message again");

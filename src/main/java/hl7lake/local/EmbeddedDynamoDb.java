@@ -1,43 +1,61 @@
 package hl7lake.local;
 
-import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
-import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBRequestHandler;
+import com.amazonaws.services.dynamodbv2.local.server.LocalDynamoDBServerHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * DynamoDB Local, in this JVM, for the local mode and the tests: in memory, or persisted under a
  * directory (one shared database file, so it survives restarts). It speaks the real DynamoDB API on
  * a port, so the engine uses the same AWS SDK calls as against AWS.
+ *
+ * <p>It takes any credentials, so it must not be reachable from the network. Its own runner
+ * ({@code ServerRunner}, {@code DynamoDBProxyServer}) binds every interface and has no option for
+ * an address; so its request handler is served here by a Jetty server of ours whose one connector
+ * listens on 127.0.0.1, without CORS (no web page may call it), and without the runner's telemetry.
  */
 public final class EmbeddedDynamoDb implements AutoCloseable {
 
-    private final DynamoDBProxyServer server;
+    private final Server server;
+    private final LocalDynamoDBServerHandler handler;
     private final int port;
 
-    private EmbeddedDynamoDb(DynamoDBProxyServer server, int port) {
+    private EmbeddedDynamoDb(Server server, LocalDynamoDBServerHandler handler, int port) {
         this.server = server;
+        this.handler = handler;
         this.port = port;
     }
 
-    /** Starts on {@code port} (0: any free one), in memory when {@code directory} is null. */
+    /** Starts on {@code port} of 127.0.0.1 (0: any free one), in memory when {@code directory} is null. */
     public static EmbeddedDynamoDb start(int port, Path directory) {
-        int chosen = port == 0 ? FreePorts.find() : port;
-        List<String> args = new ArrayList<>(List.of("-port", Integer.toString(chosen), "-disableTelemetry"));
-        if (directory == null) {
-            args.add("-inMemory");
-        } else {
-            args.addAll(List.of("-dbPath", directory.toAbsolutePath().toString(), "-sharedDb"));
-        }
+        Server server = new Server();
         try {
-            DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+            LocalDynamoDBServerHandler handler = new LocalDynamoDBServerHandler(new LocalDynamoDBRequestHandler(0,
+                    directory == null, directory == null ? null : directory.toAbsolutePath().toString(), directory != null, false),
+                    null);
+            ServerConnector loopback = new ServerConnector(server);
+            loopback.setHost(InetAddress.getLoopbackAddress().getHostAddress());
+            loopback.setPort(port);
+            server.addConnector(loopback);
+            ContextHandler context = new ContextHandler();
+            context.setHandler(handler);
+            server.setHandler(new ContextHandlerCollection(context));
             server.start();
-            return new EmbeddedDynamoDb(server, chosen);
+            return new EmbeddedDynamoDb(server, handler, loopback.getLocalPort());
         } catch (Exception e) {
-            throw new IllegalStateException("DynamoDB Local did not start on port " + chosen + ": " + e.getMessage(), e);
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // it did not start
+            }
+            throw new IllegalStateException("DynamoDB Local did not start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
     }
 
@@ -53,6 +71,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
     public void close() {
         try {
             server.stop();
+            handler.close();
         } catch (Exception e) {
             throw new IllegalStateException("DynamoDB Local did not stop cleanly", e);
         }

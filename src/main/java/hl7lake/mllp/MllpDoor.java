@@ -42,6 +42,12 @@ public final class MllpDoor {
     public Object receive(@Body MllpFrame frame, @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote,
                           Exchange exchange) {
         exchange.setProperty(FRAME, frame);
+        if (frame.shed()) { // skipped over the cap on bytes buffered (MllpBuffers): nothing stored
+            Optional<Acknowledgements.Reply> reply = acks.busy(frame.bytes());
+            LOG.warn("mllp {}: a message of {} bytes was skipped (too many bytes buffered over all connections): {}",
+                    remote, frame.length(), reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"));
+            return reply.map(Acknowledgements.Reply::bytes).orElse(null);
+        }
         if (frame.oversize()) {
             stats.oversize();
             Optional<Acknowledgements.Reply> reply = acks.tooLarge(frame.bytes(), maxMessageBytes);

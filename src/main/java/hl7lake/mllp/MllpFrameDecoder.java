@@ -21,7 +21,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>a frame over {@code maxBytes} is not buffered: its first bytes are kept (for the ACK's MSH),
  *       the rest discarded up to its end, and an oversize {@link MllpFrame} is passed on, so the
  *       sender gets an answer and the connection stays usable;</li>
- *   <li>a frame not finished within the read timeout closes the connection.</li>
+ *   <li>a frame not finished within the read timeout closes the connection;</li>
+ *   <li>the bytes of an unfinished frame count against the cap shared by all connections
+ *       ({@link MllpBuffers}): a frame that would pass it is shed like an oversize one (its first
+ *       bytes kept, the rest skipped) and answered AR 207 "send it again" when it ends;</li>
+ *   <li>only whole frames count as traffic for the idle timeout ({@link MllpActivity}), not junk.</li>
  * </ul>
  */
 final class MllpFrameDecoder extends ByteToMessageDecoder {
@@ -39,6 +43,11 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
     private final int maxBytes;
     private final long readTimeoutMillis;
     private final MllpStats stats;
+    private final MllpBuffers buffers;
+    private MllpActivity activity;
+    /** What this connection holds of the shared cap now. */
+    private long held;
+    private boolean shed;
 
     private State state = State.BETWEEN_FRAMES;
     private boolean justEnded;
@@ -49,14 +58,31 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
     private long frames;
     private ScheduledFuture<?> readTimeout;
 
-    MllpFrameDecoder(int maxBytes, long readTimeoutMillis, MllpStats stats) {
+    MllpFrameDecoder(int maxBytes, long readTimeoutMillis, MllpStats stats, MllpBuffers buffers) {
         this.maxBytes = maxBytes;
         this.readTimeoutMillis = readTimeoutMillis;
         this.stats = stats;
+        this.buffers = buffers;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (activity == null) {
+            activity = MllpActivity.of(ctx.channel());
+        }
+        frames(ctx, in, out);
+        // what stays buffered is the start of an unfinished frame: its buffer counts against the cap
+        hold(in.isReadable() ? in.capacity() : 0);
+    }
+
+    private void hold(long bytes) {
+        if (bytes != held) {
+            buffers.add(bytes - held);
+            held = bytes;
+        }
+    }
+
+    private void frames(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.isReadable()) {
             switch (state) {
                 case BETWEEN_FRAMES -> {
@@ -101,6 +127,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         in.skipBytes(1);
         state = State.IN_FRAME;
         scanned = 0;
+        activity.frameStarted();
         startReadTimeout(ctx);
         return true;
     }
@@ -117,6 +144,14 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         }
         if (end < 0) {
             scanned = length;
+            long want = in.capacity();
+            if (want > held) {
+                if (!buffers.change(want - held)) {
+                    shed(ctx, in, length);
+                    return false;
+                }
+                held = want;
+            }
             return false;
         }
         byte[] message = new byte[length];
@@ -139,9 +174,27 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         in.skipBytes(1);
         frameDone();
         passedOn(ctx);
-        out.add(new MllpFrame(head, true, discarded));
+        out.add(shed ? MllpFrame.shed(head, discarded) : new MllpFrame(head, true, discarded));
         head = null;
+        shed = false;
         return true;
+    }
+
+    /**
+     * Holding more of this frame would pass the cap on buffered bytes: keep its first bytes (to
+     * address the answer), skip what is buffered and what is still to come, answer AR 207 at its end.
+     */
+    private void shed(ChannelHandlerContext ctx, ByteBuf in, int length) {
+        head = new byte[Math.min(HEAD_BYTES, length)];
+        in.readBytes(head);
+        in.skipBytes(length - head.length);
+        discarded = length;
+        shed = true;
+        state = State.DISCARDING;
+        stats.shed();
+        LOG.warn("mllp {}: {} bytes of unfinished frames are buffered over all connections (limit {}); this frame"
+                + " ({} bytes so far) is skipped and will be answered AR", ctx.channel().remoteAddress(),
+                buffers.held(), buffers.cap(), length);
     }
 
     /** One more frame passed on and not answered yet (MllpConnections closes a half-closed connection when none is left). */
@@ -156,6 +209,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
         state = State.BETWEEN_FRAMES;
         justEnded = true;
         frames++;
+        activity.frameEnded();
         if (readTimeout != null) {
             readTimeout.cancel(false);
             readTimeout = null;
@@ -180,6 +234,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        hold(0);
         if (readTimeout != null) {
             readTimeout.cancel(false);
         }

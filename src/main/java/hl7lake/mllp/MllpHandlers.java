@@ -1,10 +1,7 @@
 package hl7lake.mllp;
 
 import io.netty.channel.ChannelHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.apache.camel.component.netty.DefaultChannelHandlerFactory;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Netty handlers the MLLP route's endpoint is given ({@code decoders}, {@code encoders} in
@@ -18,22 +15,30 @@ public final class MllpHandlers {
     private final long idleTimeoutSeconds;
     private final MllpStats stats;
     private final MllpConnections connections;
+    private final MllpBuffers buffers;
 
+    /**
+     * {@code evictIdleSeconds}: at the connection limit, a connection idle this long is closed to
+     * admit a new one (0: never); {@code maxBufferedBytes}: the cap on bytes of unfinished frames
+     * over all connections.
+     */
     public MllpHandlers(int maxConnections, int maxMessageBytes, long readTimeoutMillis, long idleTimeoutSeconds,
-                        MllpStats stats) {
+                        long evictIdleSeconds, long maxBufferedBytes, MllpStats stats) {
         this.maxMessageBytes = maxMessageBytes;
         this.readTimeoutMillis = readTimeoutMillis;
         this.idleTimeoutSeconds = idleTimeoutSeconds;
         this.stats = stats;
-        this.connections = new MllpConnections(maxConnections, stats, readTimeoutMillis);
+        this.connections = new MllpConnections(maxConnections, stats, readTimeoutMillis, evictIdleSeconds * 1000L);
+        this.buffers = new MllpBuffers(maxBufferedBytes);
+        stats.watch(buffers);
     }
 
-    /** Fires an idle event when a connection has neither read nor written for the idle timeout (0: never). */
+    /** Closes a connection that carried no frame for the idle timeout (0: never); junk does not count. */
     public ChannelHandler idle() {
         return new DefaultChannelHandlerFactory() {
             @Override
             public ChannelHandler newChannelHandler() {
-                return new IdleStateHandler(0, 0, idleTimeoutSeconds, TimeUnit.SECONDS);
+                return new MllpIdle(idleTimeoutSeconds * 1000L, stats);
             }
         };
     }
@@ -46,7 +51,7 @@ public final class MllpHandlers {
         return new DefaultChannelHandlerFactory() {
             @Override
             public ChannelHandler newChannelHandler() {
-                return new MllpFrameDecoder(maxMessageBytes, readTimeoutMillis, stats);
+                return new MllpFrameDecoder(maxMessageBytes, readTimeoutMillis, stats, buffers);
             }
         };
     }

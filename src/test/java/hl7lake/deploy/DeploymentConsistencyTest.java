@@ -159,6 +159,57 @@ class DeploymentConsistencyTest {
         }
     }
 
+    /** Room a task leaves besides heap and direct memory: metaspace, code cache, thread stacks, GC. */
+    private static final long JVM_OWN_MIB = 300;
+
+    @Test
+    void the_jvm_is_sized_to_each_task_memory_the_stack_allows() throws Exception {
+        Map<String, Object> jvm = template.map(template.root(), "Mappings", "TaskMemoryJvm");
+        List<Object> sizes = template.list(template.map(template.root(), "Parameters", "TaskMemory"), "AllowedValues");
+        assertThat(jvm.keySet()).containsExactlyInAnyOrderElementsOf(sizes.stream().map(String::valueOf).toList());
+        for (Object size : sizes) {
+            long taskMib = Long.parseLong(String.valueOf(size));
+            Map<String, Object> row = template.map(jvm, String.valueOf(size));
+            String options = String.valueOf(row.get("JavaToolOptions"));
+            double heapMib = taskMib * percent(options) / 100.0;
+            long directMib = directMib(options);
+            long capBytes = Long.parseLong(String.valueOf(row.get("MllpMaxBufferedBytes")));
+            assertThat(heapMib + directMib + JVM_OWN_MIB).as("heap + direct + the JVM's own, task of " + size + " MiB")
+                    .isLessThanOrEqualTo(taskMib);
+            assertThat(capBytes).as("MLLP buffers within half the direct memory (HTTP bodies use it too)")
+                    .isLessThanOrEqualTo(directMib * 1024 * 1024 / 2);
+            assertThat(capBytes).as("one message of the largest size fits").isGreaterThanOrEqualTo(
+                    defaults.number("hl7lake.mllp.max-message-bytes"));
+        }
+        Map<String, Object> task = template.resources("AWS::ECS::TaskDefinition").get("TaskDefinition");
+        Map<String, Object> container = template.map(template.list(task, "ContainerDefinitions").get(0));
+        Map<String, Object> environment = new java.util.HashMap<>();
+        template.list(container, "Environment").stream().map(template::map).forEach(e -> environment.put(
+                String.valueOf(e.get("Name")), e.get("Value")));
+        assertThat(environment.get("JAVA_TOOL_OPTIONS").toString()).contains("TaskMemoryJvm", "TaskMemory", "JavaToolOptions");
+        assertThat(environment.get("HL7LAKE_MLLP_MAX_BUFFERED_BYTES").toString())
+                .contains("TaskMemoryJvm", "TaskMemory", "MllpMaxBufferedBytes");
+        // the image's own defaults (docker run without the stack) and the engine's are the default task's
+        Map<String, Object> standard = template.map(jvm, template.parameterDefault("TaskMemory"));
+        String dockerfile = Files.readString(Path.of("Dockerfile"));
+        assertThat(dockerfile).contains("JAVA_TOOL_OPTIONS=\"" + standard.get("JavaToolOptions") + "\"")
+                .contains("HL7LAKE_MLLP_MAX_BUFFERED_BYTES=" + standard.get("MllpMaxBufferedBytes"));
+        assertThat(Long.toString(defaults.number("hl7lake.mllp.max-buffered-bytes")))
+                .isEqualTo(String.valueOf(standard.get("MllpMaxBufferedBytes")));
+    }
+
+    private static double percent(String options) {
+        Matcher m = Pattern.compile("-XX:MaxRAMPercentage=([0-9.]+)").matcher(options);
+        assertThat(m.find()).as(options).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static long directMib(String options) {
+        Matcher m = Pattern.compile("-XX:MaxDirectMemorySize=(\\d+)([mg])").matcher(options);
+        assertThat(m.find()).as("direct memory is capped (Netty's buffers default to the heap's size again)").isTrue();
+        return Long.parseLong(m.group(1)) * (m.group(2).equals("g") ? 1024 : 1);
+    }
+
     private static int indexOf(List<String> lines, String prefix) {
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).startsWith(prefix)) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * corrupted by a {@code kill -9}; s3proxy answers 501 to object tags; S3Mock slows to ~15 puts/s.
  * It implements what the engine and the AWS CLI use: buckets, put (plain, conditional, copy,
  * multipart), get (ranges), head, delete (one or many), list v1/v2, object tags and metadata.
- * Requests are not authenticated: it listens on 127.0.0.1 only.
+ * Requests are not authenticated: it listens on 127.0.0.1 only. Bucket names are checked as S3 checks
+ * them (InvalidBucketName), keys are up to 1,024 bytes (KeyTooLongError), and any legal key is stored.
  */
 public final class LocalS3Server implements AutoCloseable {
 
@@ -57,13 +58,19 @@ public final class LocalS3Server implements AutoCloseable {
                 try {
                     if (s3.bucket.isEmpty()) {
                         s3.sendXml(200, S3Xml.buckets(store.buckets()));
+                    } else if (!ObjectStore.validBucketName(s3.bucket)) {
+                        // S3's naming rules; they also keep a name like ".." from leaving the data directory
+                        s3.error(400, "InvalidBucketName", "The specified bucket is not valid.");
+                    } else if (!s3.key.isEmpty() && !ObjectStore.validKey(s3.key)) {
+                        s3.error(400, "KeyTooLongError", "Your key is too long");
                     } else if (s3.key.isEmpty()) {
                         buckets.handle(s3);
                     } else {
                         objects.handle(s3);
                     }
                 } catch (Exception e) {
-                    LOG.warn("local S3 {} failed: {}", s3.method, e.toString());
+                    // the class only: a message can hold a path, and keys can be drop-file names (user text)
+                    LOG.warn("local S3 {} failed: {}", s3.method, e.getClass().getName());
                     try {
                         s3.error(500, "InternalError", "The local S3 server failed: " + e.getClass().getSimpleName());
                     } catch (IOException ignored) {

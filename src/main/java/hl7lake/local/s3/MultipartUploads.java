@@ -95,7 +95,7 @@ final class MultipartUploads {
                     (Map<String, String>) upload.get("metadata"), (Map<String, String>) upload.get("tags"));
             store.writeTrailer(out, object);
             out.close();
-            store.commit(temp, KeyPaths.toPath(store.objectsRoot(s3.bucket), s3.key), false);
+            store.commit(temp, s3.bucket, s3.key, false);
             delete(dir);
             s3.sendXml(200, S3Xml.completeUpload(s3.bucket, s3.key, etag));
         } finally {

@@ -52,12 +52,28 @@ final class ObjectOperations {
                     get(s3);
                 }
             }
-            case "DELETE" -> {
-                store.delete(s3.bucket, s3.key);
-                s3.send(204, new byte[0]);
-            }
+            case "DELETE" -> delete(s3);
             default -> s3.error(501, "NotImplemented", "This object operation is not implemented by the local S3 server");
         }
+    }
+
+    /** DeleteObject; with {@code If-Match} only while the object has that ETag (412, or 404 when absent), as S3 does. */
+    private void delete(S3Exchange s3) throws IOException {
+        String ifMatch = s3.header("If-Match");
+        if (ifMatch == null) {
+            store.delete(s3.bucket, s3.key);
+            s3.send(204, new byte[0]);
+            return;
+        }
+        switch (store.deleteIfMatch(s3.bucket, s3.key, ifMatch)) {
+            case DELETED -> s3.send(204, new byte[0]);
+            case ABSENT -> s3.error(404, "NoSuchKey", "The specified key does not exist.");
+            case NOT_MATCHED -> preconditionFailed(s3);
+        }
+    }
+
+    private static void preconditionFailed(S3Exchange s3) throws IOException {
+        s3.error(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
     }
 
     private void put(S3Exchange s3) throws IOException {
@@ -76,12 +92,27 @@ final class ObjectOperations {
     private void copy(S3Exchange s3) throws IOException {
         String source = S3Exchange.decodePath(s3.header("x-amz-copy-source").split("\\?")[0]);
         String[] parts = (source.startsWith("/") ? source.substring(1) : source).split("/", 2);
-        Optional<ObjectStore.Opened> opened = store.open(parts[0], parts.length > 1 ? parts[1] : "", 0);
+        String sourceKey = parts.length > 1 ? parts[1] : "";
+        if (!ObjectStore.validBucketName(parts[0])) {
+            s3.error(400, "InvalidBucketName", "The specified bucket is not valid.");
+            return;
+        }
+        if (!ObjectStore.validKey(sourceKey)) {
+            s3.error(400, "KeyTooLongError", "Your key is too long");
+            return;
+        }
+        Optional<ObjectStore.Opened> opened = store.open(parts[0], sourceKey, 0);
         if (opened.isEmpty()) {
             s3.error(404, "NoSuchKey", "The specified key does not exist.");
             return;
         }
         try (ObjectStore.Opened from = opened.get()) {
+            // the version opened is the one copied, so the check holds for what is copied
+            String ifMatch = s3.header("x-amz-copy-source-if-match");
+            if (ifMatch != null && !ObjectStore.matches(ifMatch, from.object().etag())) {
+                preconditionFailed(s3);
+                return;
+            }
             boolean replaceMetadata = "REPLACE".equalsIgnoreCase(s3.header("x-amz-metadata-directive"));
             boolean replaceTags = "REPLACE".equalsIgnoreCase(s3.header("x-amz-tagging-directive"));
             StoredObject copied = store.put(s3.bucket, s3.key, from.body(),
@@ -113,6 +144,11 @@ final class ObjectOperations {
         }
         try (ObjectStore.Opened found = opened.get()) {
             StoredObject object = found.object();
+            String ifMatch = s3.header("If-Match");
+            if (ifMatch != null && !ObjectStore.matches(ifMatch, object.etag())) {
+                preconditionFailed(s3);
+                return;
+            }
             var headers = s3.http.getResponseHeaders();
             headers.set("Content-Type", object.contentType());
             headers.set("ETag", "\"" + object.etag() + "\"");

@@ -44,9 +44,20 @@ final class ObjectStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> HEADER = new TypeReference<>() { };
 
+    /** S3's bucket naming rules (general purpose buckets). */
+    private static final java.util.regex.Pattern BUCKET = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final java.util.regex.Pattern IP = java.util.regex.Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
+    /** S3's longest key, in UTF-8 bytes. */
+    static final int MAX_KEY_BYTES = 1024;
+
     private final Path root;
+    /** Writes and conditional deletes of one object file are serialised (a check and its change are atomic). */
+    private final Object[] locks = new Object[64];
 
     ObjectStore(Path root) throws IOException {
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
         this.root = Files.createDirectories(root);
         try (DirectoryStream<Path> buckets = Files.newDirectoryStream(root, Files::isDirectory)) {
             for (Path bucket : buckets) {
@@ -55,11 +66,26 @@ final class ObjectStore {
         }
     }
 
+    /** Whether S3 would take {@code bucket} as a bucket name (so it is also a safe directory name). */
+    static boolean validBucketName(String bucket) {
+        return BUCKET.matcher(bucket).matches() && !bucket.contains("..") && !IP.matcher(bucket).matches()
+                && !bucket.startsWith("xn--") && !bucket.startsWith("sthree-") && !bucket.startsWith("amzn-s3-demo-")
+                && !bucket.endsWith("-s3alias") && !bucket.endsWith("--ol-s3") && !bucket.endsWith(".mrap")
+                && !bucket.endsWith("--x-s3") && !bucket.endsWith("--table-s3");
+    }
+
+    static boolean validKey(String key) {
+        return !key.isEmpty() && key.getBytes(StandardCharsets.UTF_8).length <= MAX_KEY_BYTES;
+    }
+
     boolean bucketExists(String bucket) {
         return Files.isDirectory(objects(bucket));
     }
 
     void createBucket(String bucket) throws IOException {
+        if (!validBucketName(bucket)) {
+            throw new IllegalArgumentException("not a valid S3 bucket name");
+        }
         Files.createDirectories(objects(bucket));
         Files.createDirectories(root.resolve(bucket).resolve("tmp"));
         Files.createDirectories(root.resolve(bucket).resolve("uploads"));
@@ -89,7 +115,7 @@ final class ObjectStore {
                         Instant.now(), metadata, tags);
                 writeTrailer(file, object);
             }
-            commit(temp, KeyPaths.toPath(objects(bucket), key), ifNoneMatch);
+            commit(temp, bucket, key, ifNoneMatch);
             return object;
         } finally {
             Files.deleteIfExists(temp);
@@ -120,9 +146,46 @@ final class ObjectStore {
 
     boolean delete(String bucket, String key) throws IOException {
         Path file = KeyPaths.toPath(objects(bucket), key);
-        boolean deleted = Files.deleteIfExists(file);
-        // empty directories left behind are harmless, and removing them would race with concurrent puts
-        return deleted;
+        synchronized (lock(file)) {
+            // empty directories left behind are harmless, and removing them would race with concurrent puts
+            return Files.deleteIfExists(file);
+        }
+    }
+
+    /** What a conditional delete found. */
+    enum Deleted { DELETED, ABSENT, NOT_MATCHED }
+
+    /**
+     * S3's conditional delete ({@code If-Match}): the object is deleted only while its ETag is
+     * {@code etag} ("*": any); the check and the delete are one step against concurrent writes.
+     */
+    Deleted deleteIfMatch(String bucket, String key, String etag) throws IOException {
+        Path file = KeyPaths.toPath(objects(bucket), key);
+        synchronized (lock(file)) {
+            Optional<StoredObject> object = head(bucket, key);
+            if (object.isEmpty()) {
+                return Deleted.ABSENT;
+            }
+            if (!matches(etag, object.get().etag())) {
+                return Deleted.NOT_MATCHED;
+            }
+            Files.deleteIfExists(file);
+            return Deleted.DELETED;
+        }
+    }
+
+    /** An {@code If-Match} header (one ETag, a list, or "*", quoted or not) against an object's ETag. */
+    static boolean matches(String header, String etag) {
+        for (String one : header.split(",")) {
+            String value = one.trim();
+            if (value.startsWith("W/")) {
+                value = value.substring(2);
+            }
+            if (value.equals("*") || value.replace("\"", "").equals(etag)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Rewrites the object with new tags (its bytes are copied: an object file is never changed in place). */
@@ -139,7 +202,7 @@ final class ObjectStore {
                     old.metadata(), tags));
         }
         try {
-            commit(temp, KeyPaths.toPath(objects(bucket), key), false);
+            commit(temp, bucket, key, false);
             return true;
         } finally {
             Files.deleteIfExists(temp);
@@ -166,6 +229,7 @@ final class ObjectStore {
     /** Appends the object's description after its bytes: JSON, its length, and a magic number. */
     void writeTrailer(OutputStream file, StoredObject object) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
+        header.put("key", object.key()); // listings read it back when the file name is a hash (KeyPaths)
         header.put("size", object.size());
         header.put("etag", object.etag());
         header.put("content_type", object.contentType());
@@ -181,22 +245,34 @@ final class ObjectStore {
     }
 
     /** Moves a finished temp file into place atomically; with {@code ifNoneMatch} only if nothing is there. */
-    void commit(Path temp, Path target, boolean ifNoneMatch) throws IOException {
-        Files.createDirectories(target.getParent());
-        if (ifNoneMatch) {
-            try {
-                Files.createLink(target, temp); // link(2) fails atomically when the target exists
-            } catch (FileAlreadyExistsException exists) {
-                throw new PreconditionFailed();
+    void commit(Path temp, String bucket, String key, boolean ifNoneMatch) throws IOException {
+        Path target = KeyPaths.toPath(objects(bucket), key);
+        KeyPaths.createParents(objects(bucket), key);
+        synchronized (lock(target)) {
+            if (ifNoneMatch) {
+                try {
+                    Files.createLink(target, temp); // link(2) fails atomically when the target exists
+                } catch (FileAlreadyExistsException exists) {
+                    throw new PreconditionFailed();
+                }
+                Files.delete(temp);
+            } else {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            Files.delete(temp);
-        } else {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
-    Path objectsRoot(String bucket) {
-        return objects(bucket);
+    private Object lock(Path file) {
+        return locks[Math.floorMod(file.hashCode(), locks.length)];
+    }
+
+    /** The key an object file holds in its trailer, or null when it is gone. */
+    static String keyOf(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readTrailer(null, channel).key();
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
     }
 
     private Path objects(String bucket) {
@@ -216,7 +292,7 @@ final class ObjectStore {
         java.nio.ByteBuffer json = java.nio.ByteBuffer.allocate(jsonLength);
         channel.read(json, length - 8 - jsonLength);
         Map<String, Object> header = JSON.readValue(json.array(), HEADER);
-        return new StoredObject(key, ((Number) header.get("size")).longValue(), (String) header.get("etag"),
+        return new StoredObject(key != null ? key : (String) header.get("key"), ((Number) header.get("size")).longValue(), (String) header.get("etag"),
                 (String) header.get("content_type"), Instant.parse((String) header.get("last_modified")),
                 (Map<String, String>) header.get("metadata"), (Map<String, String>) header.get("tags"));
     }

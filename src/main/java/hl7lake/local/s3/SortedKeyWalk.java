@@ -95,10 +95,16 @@ final class SortedKeyWalk implements Iterator<String> {
             for (Path child : children) {
                 String name = child.getFileName().toString();
                 if (Files.isDirectory(child)) {
-                    entries.add(new Entry(keyPrefix + KeyPaths.decode(name) + "/", child, true));
+                    String part = KeyPaths.hashed(name) ? KeyPaths.hashedPart(child) : KeyPaths.decode(name);
+                    if (part != null) { // null: a long part's directory still being created
+                        entries.add(new Entry(keyPrefix + part + "/", child, true));
+                    }
                 } else if (name.endsWith(KeyPaths.SUFFIX)) {
-                    entries.add(new Entry(keyPrefix + KeyPaths.decode(name.substring(0, name.length()
-                            - KeyPaths.SUFFIX.length())), child, false));
+                    String encoded = name.substring(0, name.length() - KeyPaths.SUFFIX.length());
+                    String key = KeyPaths.hashed(encoded) ? ObjectStore.keyOf(child) : keyPrefix + KeyPaths.decode(encoded);
+                    if (key != null) { // null: deleted since the directory was read
+                        entries.add(new Entry(key, child, false));
+                    }
                 }
             }
         } catch (NoSuchFileException deleted) {

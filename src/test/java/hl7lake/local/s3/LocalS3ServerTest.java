@@ -201,4 +201,165 @@ class LocalS3ServerTest {
             assertThat(temp).isEmpty();
         }
     }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> s3Order(java.util.Collection<String> keys) {
+        return keys.stream().sorted((x, y) -> java.util.Arrays.compareUnsigned(utf8(x), utf8(y))).toList();
+    }
+
+    private List<String> listAll(String prefix, int pageSize) {
+        List<String> listed = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket("lake").prefix(prefix).maxKeys(pageSize)).contents()
+                .forEach(o -> listed.add(o.key()));
+        return listed;
+    }
+
+    @Test
+    void bucket_names_are_checked_as_s3_does_and_none_leaves_the_data_directory() throws Exception {
+        List<Path> before;
+        try (Stream<Path> around = Files.list(directory.getParent())) {
+            before = around.sorted().toList();
+        }
+        var http = java.net.http.HttpClient.newHttpClient();
+        for (String bad : List.of("..", "a..b", "UPPER", "ab", "-lake", "lake-", "192.168.1.1", "xn--lake", "a_b",
+                "x".repeat(64), "lake--x-s3")) {
+            // the SDK checks a new bucket's name itself: CreateBucket goes over plain HTTP
+            var created = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.endpoint() + "/"
+                    + java.net.URLEncoder.encode(bad, StandardCharsets.UTF_8))).PUT(java.net.http.HttpRequest.BodyPublishers
+                    .noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(bad).isEqualTo(400);
+            assertThat(created.body()).as(bad).contains("<Code>InvalidBucketName</Code>");
+            assertThatThrownBy(() -> s3.putObject(b -> b.bucket(bad).key("k"), RequestBody.fromString("x")))
+                    .as(bad).isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+        }
+        // over plain HTTP, where no client tidies the path: /../ and its encoded forms
+        for (String path : List.of("/%2E%2E", "/%2e%2e/k", "/..%2F..%2Fescape/k")) {
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.endpoint() + path))
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(response.body()).as(path).contains("InvalidBucketName");
+        }
+        // "../../escape" in a good bucket is a legal key, kept inside the store
+        var dots = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.endpoint() + "/lake%2F..%2F..%2Fescape"))
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("x")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(dots.statusCode()).isEqualTo(200);
+        assertThat(get("../../escape")).isEqualTo("x");
+        try (Stream<Path> around = Files.list(directory.getParent())) {
+            assertThat(around.sorted().toList()).isEqualTo(before);
+        }
+        try (Stream<Path> inside = Files.list(directory)) {
+            assertThat(inside.map(p -> p.getFileName().toString())).containsExactly("lake");
+        }
+        for (String good : List.of("abc", "my.lake-1", "a".repeat(63), "1lake")) {
+            s3.createBucket(b -> b.bucket(good));
+            s3.putObject(b -> b.bucket(good).key("k"), RequestBody.fromString(good));
+            assertThat(s3.getObjectAsBytes(b -> b.bucket(good).key("k")).asUtf8String()).isEqualTo(good);
+        }
+    }
+
+    @Test
+    void a_key_of_1024_bytes_is_stored_and_one_of_1025_is_key_too_long() {
+        String longest = "k/" + "\u00e9".repeat(511); // 2 + 1022 bytes
+        assertThat(utf8(longest)).hasSize(1024);
+        put(longest, "longest");
+        assertThat(get(longest)).isEqualTo("longest");
+        String over = longest + "x";
+        assertThatThrownBy(() -> put(over, "x")).isInstanceOfSatisfying(S3Exception.class, e -> {
+            assertThat(e.statusCode()).isEqualTo(400);
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("KeyTooLongError");
+        });
+        assertThatThrownBy(() -> s3.createMultipartUpload(b -> b.bucket("lake").key(over)))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+        assertThat(listAll("", 1000)).containsExactly(longest);
+    }
+
+    @Test
+    void key_parts_longer_than_a_file_name_are_stored_and_listed_by_their_real_key_in_s3_order() {
+        String x300 = "x".repeat(300);
+        String e400 = "\u00e9".repeat(400); // 800 bytes, 2,400 characters percent-encoded
+        List<String> keys = List.of(x300, x300 + "z", "x".repeat(299) + "y", x300 + "/a", x300 + "/b/" + x300,
+                "a/" + e400, "a/" + e400 + "/c", "a/b", "w", "x".repeat(1000), "x".repeat(200) + "/" + "y".repeat(255));
+        for (String key : keys) {
+            put(key, "v:" + key.length());
+        }
+        for (String key : keys) {
+            assertThat(get(key)).isEqualTo("v:" + key.length());
+            assertThat(s3.headObject(b -> b.bucket("lake").key(key)).contentLength()).isEqualTo(("v:" + key.length()).length());
+        }
+        List<String> expected = s3Order(keys);
+        for (int page = 1; page <= 3; page++) {
+            assertThat(listAll("", page)).as("pages of " + page).containsExactlyElementsOf(expected);
+        }
+        var top = s3.listObjectsV2(b -> b.bucket("lake").delimiter("/"));
+        assertThat(top.commonPrefixes()).extracting(p -> p.prefix())
+                .containsExactly("a/", "x".repeat(200) + "/", x300 + "/");
+        assertThat(listAll(x300 + "/", 1)).containsExactly(x300 + "/a", x300 + "/b/" + x300);
+        s3.copyObject(b -> b.sourceBucket("lake").sourceKey("a/" + e400).destinationBucket("lake").destinationKey(x300 + "/copy"));
+        assertThat(get(x300 + "/copy")).isEqualTo(get("a/" + e400));
+        s3.deleteObject(b -> b.bucket("lake").key(x300));
+        assertThatThrownBy(() -> get(x300)).isInstanceOf(NoSuchKeyException.class);
+        assertThat(listAll("x", 1000)).doesNotContain(x300).contains(x300 + "z", x300 + "/copy");
+    }
+
+    @Test
+    void any_legal_key_round_trips_and_lists_in_s3_order() {
+        // keys of 1 to 6 parts, each of 0 to 300 characters of the basic multilingual plane, cut to 1,024 bytes
+        var parts = org.quicktheories.generators.SourceDSL.strings().betweenCodePoints(0x20, 0xD7FF).ofLengthBetween(0, 300);
+        var keys = org.quicktheories.generators.SourceDSL.lists().of(parts).ofSizeBetween(1, 6)
+                .map(list -> {
+                    String key = String.join("/", list);
+                    while (utf8(key).length > 1024 - 40) { // room for the test's prefix
+                        key = key.substring(0, key.length() - 1);
+                    }
+                    return key;
+                })
+                .assuming(key -> !key.isEmpty());
+        org.quicktheories.QuickTheory.qt().withExamples(40).withFixedSeed(20261127L)
+                .forAll(org.quicktheories.generators.SourceDSL.lists().of(keys).ofSizeBetween(1, 5))
+                .checkAssert(batch -> {
+                    java.util.Set<String> distinct = new java.util.TreeSet<>(batch);
+                    String prefix = "p" + java.util.UUID.randomUUID() + "/";
+                    for (String key : distinct) {
+                        put(prefix + key, key);
+                    }
+                    for (String key : distinct) {
+                        assertThat(get(prefix + key)).isEqualTo(key);
+                    }
+                    assertThat(listAll(prefix, 2)).containsExactlyElementsOf(
+                            s3Order(distinct.stream().map(k -> prefix + k).toList()));
+                });
+    }
+
+    @Test
+    void conditional_reads_copies_and_deletes_hold_to_the_etag() {
+        put("c/x.hl7", "first");
+        String first = s3.headObject(b -> b.bucket("lake").key("c/x.hl7")).eTag();
+        put("c/x.hl7", "second");
+        String second = s3.headObject(b -> b.bucket("lake").key("c/x.hl7")).eTag();
+        assertThat(second).isNotEqualTo(first);
+
+        java.util.function.Consumer<Runnable> preconditionFailed = call -> assertThatThrownBy(call::run)
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(412));
+        preconditionFailed.accept(() -> s3.headObject(b -> b.bucket("lake").key("c/x.hl7").ifMatch(first)));
+        preconditionFailed.accept(() -> s3.getObjectAsBytes(b -> b.bucket("lake").key("c/x.hl7").ifMatch(first)));
+        preconditionFailed.accept(() -> s3.copyObject(b -> b.sourceBucket("lake").sourceKey("c/x.hl7").copySourceIfMatch(first)
+                .destinationBucket("lake").destinationKey("c/copy")));
+        preconditionFailed.accept(() -> s3.deleteObject(b -> b.bucket("lake").key("c/x.hl7").ifMatch(first)));
+        assertThat(get("c/x.hl7")).isEqualTo("second");
+        assertThatThrownBy(() -> get("c/copy")).isInstanceOf(NoSuchKeyException.class);
+
+        assertThat(s3.headObject(b -> b.bucket("lake").key("c/x.hl7").ifMatch(second)).eTag()).isEqualTo(second);
+        s3.copyObject(b -> b.sourceBucket("lake").sourceKey("c/x.hl7").copySourceIfMatch(second)
+                .destinationBucket("lake").destinationKey("c/copy"));
+        assertThat(get("c/copy")).isEqualTo("second");
+        s3.deleteObject(b -> b.bucket("lake").key("c/x.hl7").ifMatch(second));
+        assertThatThrownBy(() -> get("c/x.hl7")).isInstanceOf(NoSuchKeyException.class);
+        // If-Match on a key that is gone: 404, as S3 answers
+        assertThatThrownBy(() -> s3.deleteObject(b -> b.bucket("lake").key("c/x.hl7").ifMatch(second)))
+                .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+    }
 }
