@@ -300,6 +300,23 @@ public class MllpDoorTest {
     }
 
     @Test
+    void a_site_specific_message_type_is_stored_cataloged_and_counted_by_type() throws Exception {
+        double before = metric("hl7lake_messages_site_specific_total");
+        String zdt = "MSH|^~\\&|MLLPTEST|FAC|HL7LAKE|LAKE|20261123101500||ZDT^Z01|ZDT-MLLP-1|P|2.5\r"
+                + "PID|1||MRN-ZDT^^^FAC^MR||TESTPATIENT^ZDT\rZDT|1|DIALYSIS^Dialysis^LOCAL|240^min\r";
+        try (MllpSocket socket = new MllpSocket(port)) {
+            Terser ack = ack(socket.read(MllpSocket.frame(zdt)));
+            assertThat(ack.get("/MSA-1")).isEqualTo("AA");
+            assertThat(ack.get("/MSH-9-2")).isEqualTo("Z01");
+        }
+        List<Map<String, AttributeValue>> records = index.bySenderControl(MessageRecord.senderControl("MLLPTEST", "FAC", "ZDT-MLLP-1"));
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).get("staging_key").s()).startsWith("staging/hl7v2/ZDT_Z01/");
+        assertThat(metric("hl7lake_messages_site_specific_total") - before).isEqualTo(1);
+        assertThat(metricLine("hl7lake_messages_site_specific_total")).contains("message_type=\"ZDT\"");
+    }
+
+    @Test
     void five_frames_in_one_write_get_five_acks_in_order_and_five_messages_in_the_lake() throws Exception {
         ByteArrayOutputStream five = new ByteArrayOutputStream();
         for (int i = 0; i < 5; i++) {
@@ -527,6 +544,13 @@ public class MllpDoorTest {
             sum += Double.parseDouble(m.group(1));
         }
         return sum;
+    }
+
+    /** The first line of /observe/metrics for a metric, labels included. */
+    static String metricLine(String name) throws Exception {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/observe/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return text.lines().filter(line -> line.startsWith(name)).findFirst().orElse("");
     }
 
     private static String first(String hd) {
