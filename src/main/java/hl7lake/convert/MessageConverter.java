@@ -9,6 +9,7 @@ import hl7lake.hl7.Hl7Parser;
 import hl7lake.hl7.Hl7Rejection;
 import hl7lake.hl7.Hl7TextDecoder;
 import hl7lake.hl7.MessageMetadata;
+import hl7lake.hl7.Bom;
 import hl7lake.hl7.MshHeader;
 import hl7lake.hl7.DataTypeRules;
 import hl7lake.hl7.ValidationProfile;
@@ -54,12 +55,19 @@ public final class MessageConverter {
     }
 
     /** As above, for a caller that has already hashed the bytes ({@code sha256} is {@link #sha256} of them). */
-    public Conversion convert(byte[] bytes, String sha256, Receipt receipt, Charset declaredCharset) {
+    public Conversion convert(byte[] received, String sha256, Receipt receipt, Charset declaredCharset) {
         MshHeader header = MshHeader.UNREADABLE;
         Charset charset = StandardCharsets.UTF_8;
+        // A UTF-8 byte order mark is not content (the raw zone keeps it; sha256 is of the bytes as received).
+        byte[] bytes = Bom.strip(received);
         try {
             // The MSH is ASCII in every charset we accept, so MSH-18 can be read before decoding.
-            header = MshHeader.lenient(bytes);
+            try {
+                header = MshHeader.lenient(bytes);
+            } catch (Hl7Rejection unreadable) {
+                // still address the ACK: MSA-2 = MSH-10 whenever the field separator alone can read it
+                return new Conversion.Rejected(MshHeader.forReply(bytes), charset, sha256, unreadable);
+            }
             Hl7TextDecoder.Decoded decoded = decoder.decode(bytes, header.characterSet(), declaredCharset);
             charset = decoded.charset();
             if (!decoded.ascii()) {
@@ -71,6 +79,10 @@ public final class MessageConverter {
             return accepted(message, header, charset, sha256, receipt);
         } catch (Hl7Rejection rejection) {
             return new Conversion.Rejected(header, charset, sha256, rejection);
+        } catch (RuntimeException e) {
+            // a defect of ours or of a library on this content: never thrown at the door; AR, as an internal error
+            return new Conversion.Rejected(header, charset, sha256, new Hl7Rejection(ErrorCode.APPLICATION_INTERNAL_ERROR,
+                    ErrorLocation.message(), "the message could not be processed (" + e.getClass().getSimpleName() + ")"));
         }
     }
 
@@ -82,7 +94,7 @@ public final class MessageConverter {
             byte[] document = documents.write(message,
                     profile == ValidationProfile.LENIENT ? PrimitiveListener.NONE : checker,
                     () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt().toString(),
-                            receipt.rawUri(), sha256, header.versionId(), message.getName(), header.messageType(),
+                            receipt.rawUri(), sha256, header.versionId(), Hl7Parser.structureOf(message, header), header.messageType(),
                             header.triggerEvent(), charset.name(), checker.warnings(), checker.count()));
             return new Conversion.Accepted(header, charset, sha256, metadata, document, checker.warnings(),
                     checker.count());

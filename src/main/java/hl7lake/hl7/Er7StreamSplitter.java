@@ -98,6 +98,11 @@ public final class Er7StreamSplitter implements Iterator<SplitMessage> {
 
     private SplitMessage onLine() {
         byte[] bytes = line.toByteArray();
+        if (lineOffset == 0 && Bom.length(bytes) > 0) {
+            // a UTF-8 byte order mark opens the file: not content; the first message starts after it
+            bytes = Bom.strip(bytes);
+            lineOffset = 3;
+        }
         if (isBlank(bytes)) {
             return null;
         }

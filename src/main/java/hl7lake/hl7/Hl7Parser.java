@@ -62,20 +62,44 @@ public final class Hl7Parser {
         try {
             message = parser.parse(setAside ? withoutStructure(er7, header) : er7);
         } catch (HL7Exception e) {
-            throw fromHapi(e);
+            Hl7Rejection obx = ObxValueTypes.firstProblem(er7, header, context.getModelClassFactory());
+            throw obx != null ? obx : fromHapi(e, header);
         }
-        if (message instanceof GenericMessage) {
+        if (message instanceof GenericMessage && !isSiteSpecificType(header.messageType())) {
             throw unsupported(header);
         }
         if (setAside) {
             try {
                 ((MSH) message.get("MSH")).getMessageType().getMessageStructure().setValue(explicitStructure);
             } catch (HL7Exception e) {
-                throw fromHapi(e);
+                throw fromHapi(e, header);
             }
         }
         return message;
     }
+
+    /**
+     * A site-specific message type (HL7 reserves MSH-9.1 codes starting with Z for local use): three
+     * letters or digits, the first a Z. Such a message is kept with HAPI's generic structure.
+     */
+    public static boolean isSiteSpecificType(String messageType) {
+        return SITE_SPECIFIC_TYPE.matcher(messageType).matches();
+    }
+
+    /**
+     * The structure a message is filed under: HAPI's v2.5 structure name, or for a site-specific type
+     * {@code <MSH-9.1>_<MSH-9.2>} (only letters and digits, as the lake's keys need).
+     */
+    public static String structureOf(Message message, MshHeader header) {
+        if (!(message instanceof GenericMessage)) {
+            return message.getName();
+        }
+        String trigger = header.triggerEvent();
+        return TRIGGER.matcher(trigger).matches() ? header.messageType() + "_" + trigger : header.messageType();
+    }
+
+    private static final java.util.regex.Pattern SITE_SPECIFIC_TYPE = java.util.regex.Pattern.compile("Z[A-Z0-9]{2}");
+    private static final java.util.regex.Pattern TRIGGER = java.util.regex.Pattern.compile("[A-Z0-9]{1,3}");
 
     private boolean isV25Structure(String structure) {
         return knownStructures.computeIfAbsent(structure, name -> {
@@ -115,10 +139,14 @@ public final class Hl7Parser {
      * HAPI's exception texts quote values from the message, so only its code and the segment it
      * names are kept.
      */
-    private static Hl7Rejection fromHapi(HL7Exception e) {
+    private static Hl7Rejection fromHapi(HL7Exception e, MshHeader header) {
         ErrorCode code = ErrorCode.errorCodeFor(e.getErrorCode());
         if (code == null || code == ErrorCode.MESSAGE_ACCEPTED) {
             code = ErrorCode.SEGMENT_SEQUENCE_ERROR;
+        }
+        if (code == ErrorCode.UNSUPPORTED_MESSAGE_TYPE || code == ErrorCode.UNSUPPORTED_EVENT_CODE) {
+            // HAPI could not even pick a structure for MSH-9 (e.g. a template's unfilled "{}"): say which part
+            return unsupported(header);
         }
         Location where = e.getLocation();
         ErrorLocation location = where == null || where.getSegmentName() == null

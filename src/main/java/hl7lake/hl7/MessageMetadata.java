@@ -33,9 +33,14 @@ public record MessageMetadata(String controlId, String sendingApplication, Strin
     public static MessageMetadata of(Message message, MshHeader header, Charset charset) throws HL7Exception {
         return new MessageMetadata(header.controlId(), header.sendingApplication(), header.sendingFacility(),
                 header.receivingApplication(), header.receivingFacility(), header.messageType(),
-                header.triggerEvent(), message.getName(), header.versionId(), header.messageTime(),
+                header.triggerEvent(), Hl7Parser.structureOf(message, header), header.versionId(), header.messageTime(),
                 MshHeader.split(header.processingId(), header.componentSeparator())[0], charset.name(),
                 patientIdentifiers(firstPid(message)));
+    }
+
+    /** A site-specific message type (MSH-9.1 starting with Z), kept with a generic structure. */
+    public boolean siteSpecific() {
+        return Hl7Parser.isSiteSpecificType(messageType);
     }
 
     private static List<String> patientIdentifiers(PID pid) throws HL7Exception {

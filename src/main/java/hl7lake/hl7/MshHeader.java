@@ -49,13 +49,66 @@ public record MshHeader(char fieldSeparator, String encodingCharacters,
         return header;
     }
 
-    /** {@link #lenient(CharSequence)} on the first segment of undecoded bytes, read as Latin-1. */
+    /** {@link #lenient(CharSequence)} on the first segment of undecoded bytes, read as Latin-1 (a UTF-8 BOM skipped). */
     public static MshHeader lenient(byte[] bytes) throws Hl7Rejection {
-        int end = 0;
+        return lenient(firstSegment(bytes));
+    }
+
+    /**
+     * What an ACK to these bytes is addressed with: {@link #lenient(byte[])}, or, when that fails, the
+     * defaults of {@link #UNREADABLE} with MSH-10 still read, whenever the segment starts with MSH and a
+     * usable field separator, so that MSA-2 names the message even when its MSH-2 is broken.
+     */
+    public static MshHeader forReply(byte[] bytes) {
+        String msh = firstSegment(bytes);
+        try {
+            return lenient(msh);
+        } catch (Hl7Rejection unreadable) {
+            return salvaged(msh);
+        }
+    }
+
+    /** {@link #UNREADABLE} with MSH-10 as far as the field separator alone can read it. */
+    public static MshHeader salvaged(CharSequence text) {
+        int start = text.length() > 0 && text.charAt(0) == '\uFEFF' ? 1 : 0;
+        if (text.length() < start + 4 || !"MSH".contentEquals(text.subSequence(start, start + 3))) {
+            return UNREADABLE;
+        }
+        char fieldSep = text.charAt(start + 3);
+        if (Character.isLetterOrDigit(fieldSep) || Character.isWhitespace(fieldSep)) {
+            return UNREADABLE;
+        }
+        int end = start;
+        while (end < text.length() && text.charAt(end) != '\r' && text.charAt(end) != '\n') {
+            end++;
+        }
+        String controlId = field(split(text.subSequence(start, end).toString(), fieldSep), 10);
+        if (controlId.isEmpty()) {
+            return UNREADABLE;
+        }
+        // MSA-2 is written with the ACK's (default) delimiters: escape the ones the raw value holds
+        StringBuilder escaped = new StringBuilder(controlId.length());
+        for (char c : controlId.toCharArray()) {
+            switch (c) {
+                case '|' -> escaped.append("\\F\\");
+                case '^' -> escaped.append("\\S\\");
+                case '~' -> escaped.append("\\R\\");
+                case '&' -> escaped.append("\\T\\");
+                case '\\' -> escaped.append("\\E\\");
+                default -> escaped.append(c);
+            }
+        }
+        return new MshHeader('|', "^~\\&", "", "", "", "", "", "", "", "", escaped.toString(), "P", "2.5", "", "", "");
+    }
+
+    /** The first segment of undecoded bytes as Latin-1 text, after a UTF-8 byte order mark if there is one. */
+    private static String firstSegment(byte[] bytes) {
+        int start = Bom.length(bytes);
+        int end = start;
         while (end < bytes.length && bytes[end] != '\r' && bytes[end] != '\n') {
             end++;
         }
-        return lenient(new String(bytes, 0, end, java.nio.charset.StandardCharsets.ISO_8859_1));
+        return new String(bytes, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     /**
@@ -99,6 +152,12 @@ public record MshHeader(char fieldSeparator, String encodingCharacters,
 
     /** Checks the rules that {@link #lenient} does not. */
     public void check() throws Hl7Rejection {
+        if (encodingCharacters.length() < 4) {
+            // HL7 v2 has four encoding characters (v2.7 adds a fifth, the truncation character)
+            throw new Hl7Rejection(ErrorCode.DATA_TYPE_ERROR, ErrorLocation.field("MSH", 1, 2),
+                    "MSH-2 must hold the 4 encoding characters (component, repetition, escape, subcomponent), "
+                            + "optionally followed by the truncation character");
+        }
         require(messageType, 9, "MSH-9 message type");
         require(controlId, 10, "MSH-10 message control id");
         require(version, 12, "MSH-12 version id");

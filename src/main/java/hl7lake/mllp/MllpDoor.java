@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * The MLLP door's steps ({@code routes/mllp.yaml}): a frame becomes an {@link Inbound} for the
@@ -43,38 +43,44 @@ public final class MllpDoor {
                           Exchange exchange) {
         exchange.setProperty(FRAME, frame);
         if (frame.shed()) { // skipped over the cap on bytes buffered (MllpBuffers): nothing stored
-            Optional<Acknowledgements.Reply> reply = acks.busy(frame.bytes());
+            List<Acknowledgements.Reply> replies = acks.busy(frame.bytes());
             LOG.warn("mllp {}: a message of {} bytes was skipped (too many bytes buffered over all connections): {}",
-                    remote, frame.length(), reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"));
-            return reply.map(Acknowledgements.Reply::bytes).orElse(null);
+                    remote, frame.length(), Acknowledgements.describe(replies));
+            return MllpReply.of(replies);
         }
         if (frame.oversize()) {
             stats.oversize();
-            Optional<Acknowledgements.Reply> reply = acks.tooLarge(frame.bytes(), maxMessageBytes);
+            List<Acknowledgements.Reply> replies = acks.tooLarge(frame.bytes(), maxMessageBytes);
             LOG.warn("mllp {}: a message of {} bytes is over the {}-byte limit: {}, not stored", remote, frame.length(),
-                    maxMessageBytes, reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"));
-            return reply.map(Acknowledgements.Reply::bytes).orElse(null);
+                    maxMessageBytes, Acknowledgements.describe(replies));
+            return MllpReply.of(replies);
         }
         return Inbound.of(frame.bytes(), "mllp", clock.instant());
     }
 
-    /** The ACK of the stored outcome; null (no reply) when the sender's MSH-15 asked for none. */
-    public byte[] acknowledge(@Body Ingestion ingestion, @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
-        Optional<Acknowledgements.Reply> reply = acks.of(ingestion);
+    /** The ACKs of the stored outcome, in order; none when the sender's MSH-15/16 asked for none. */
+    public MllpReply acknowledge(@Body Ingestion ingestion, @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
+        List<Acknowledgements.Reply> replies = acks.all(ingestion);
         Conversion conversion = ingestion.conversion();
         LOG.info("mllp {}: message {} control id {} ({} bytes): {}{}", remote, ingestion.messageId(),
                 conversion == null ? "?" : LogText.cap(conversion.header().controlId()), ingestion.inbound().bytes().length,
-                reply.map(r -> r.ack().code().name()).orElse("no ACK (MSH-15)"),
-                ingestion.isDuplicate() ? ", a resend of a stored message" : "");
-        return reply.map(Acknowledgements.Reply::bytes).orElse(null);
+                Acknowledgements.describe(replies), ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+        return MllpReply.of(replies);
     }
 
-    /** Anything that went wrong in the door itself: AR, so the sender sends it again. */
-    public byte[] failed(@ExchangeProperty(FRAME) MllpFrame frame,
-                         @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
-                         @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
-        LOG.warn("mllp {}: the message could not be handled ({}); answered AR", remote, cause.getClass().getSimpleName());
-        byte[] bytes = frame == null ? new byte[0] : frame.bytes();
-        return acks.notProcessed(bytes).map(Acknowledgements.Reply::bytes).orElse(null);
+    /**
+     * Anything that went wrong in the door itself: the sender still gets an answer. A message whose
+     * outcome is known is answered by it; otherwise AR (CE), nothing was acknowledged, send it again.
+     */
+    public MllpReply failed(@ExchangeProperty(FRAME) MllpFrame frame,
+                            @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
+                            @Body Object body,
+                            @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
+        List<Acknowledgements.Reply> replies = body instanceof Ingestion ingestion && ingestion.outcome() != null
+                ? acks.all(ingestion)
+                : acks.notProcessed(frame == null ? new byte[0] : frame.bytes());
+        LOG.warn("mllp {}: the message could not be handled ({}); answered {}", remote,
+                cause == null ? "?" : cause.getClass().getSimpleName(), Acknowledgements.describe(replies));
+        return MllpReply.of(replies);
     }
 }

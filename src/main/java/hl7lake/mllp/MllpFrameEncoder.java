@@ -5,9 +5,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
 
-/** Wraps each reply (the encoded ACK) in an MLLP frame: {@code 0x0B <ack> 0x1C 0x0D}. */
+/**
+ * Writes a frame's answer: each of its ACKs in an MLLP frame of its own, {@code 0x0B <ack> 0x1C 0x0D},
+ * in order (none when the sender asked for none: the frame is still counted as answered).
+ */
 @ChannelHandler.Sharable
-public final class MllpFrameEncoder extends MessageToByteEncoder<byte[]> {
+public final class MllpFrameEncoder extends MessageToByteEncoder<MllpReply> {
 
     /** {@code message} framed, as one array (for clients: the benchmark's and the tests'). */
     public static byte[] frame(byte[] message) {
@@ -20,15 +23,17 @@ public final class MllpFrameEncoder extends MessageToByteEncoder<byte[]> {
     }
 
     @Override
-    protected void encode(ChannelHandlerContext ctx, byte[] ack, ByteBuf out) {
+    protected void encode(ChannelHandlerContext ctx, MllpReply reply, ByteBuf out) {
         java.util.concurrent.atomic.AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
         if (pending != null) {
             pending.decrementAndGet();
         }
-        out.ensureWritable(ack.length + 3);
-        out.writeByte(MllpFrameDecoder.START);
-        out.writeBytes(ack);
-        out.writeByte(MllpFrameDecoder.END);
-        out.writeByte(MllpFrameDecoder.CR);
+        for (byte[] ack : reply.acks()) {
+            out.ensureWritable(ack.length + 3);
+            out.writeByte(MllpFrameDecoder.START);
+            out.writeBytes(ack);
+            out.writeByte(MllpFrameDecoder.END);
+            out.writeByte(MllpFrameDecoder.CR);
+        }
     }
 }

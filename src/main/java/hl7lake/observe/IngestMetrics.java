@@ -13,7 +13,8 @@ import java.time.Duration;
 /**
  * The pipeline's own metrics, in the registry that /observe/metrics serves: messages by door and
  * outcome ({@code hl7lake_messages_total}), pipeline latency by door ({@code hl7lake_pipeline_seconds},
- * a histogram), rejections by HL7 error code ({@code hl7lake_rejections_total}). Called as the last
+ * a histogram), rejections by HL7 error code ({@code hl7lake_rejections_total}), accepted site-specific
+ * messages by type ({@code hl7lake_messages_site_specific_total}). Called as the last
  * step of the pipeline route and of its error handler.
  */
 public final class IngestMetrics {
@@ -32,6 +33,13 @@ public final class IngestMetrics {
         Timer.builder("hl7lake.pipeline").description("Time from a door handing a message in to its outcome")
                 .tag("door", door).publishPercentileHistogram().register(meters)
                 .record(Duration.ofMillis(Math.max(0, exchange.getClock().elapsed())));
+        if (ingestion.conversion() instanceof Conversion.Accepted accepted && accepted.metadata().siteSpecific()
+                && ingestion.outcome() == hl7lake.ingest.Outcome.ACCEPTED && !ingestion.isDuplicate()) {
+            // MSH-9.1 is a Z code of three letters or digits: a bounded set of tag values
+            Counter.builder("hl7lake.messages.site.specific")
+                    .description("Accepted messages of a site-specific type (MSH-9.1 starting with Z), kept with a generic structure")
+                    .tag("door", door).tag("message_type", accepted.metadata().messageType()).register(meters).increment();
+        }
         if (ingestion.conversion() instanceof Conversion.Rejected rejected) {
             Counter.builder("hl7lake.rejections").description("Rejected messages by HL7 table 0357 code")
                     .tag("code", Integer.toString(rejected.rejection().code().getCode())).register(meters).increment();

@@ -60,6 +60,7 @@ class LosslessTest {
         Set<String> inDocument = new HashSet<>();
         collect(Conversions.json(accepted), inDocument);
         String text = new String(bytes, accepted.charset());
+        text = text.startsWith("\uFEFF") ? text.substring(1) : text; // a byte order mark is not content
         List<String> missing = expectedValues(text).stream().filter(v -> !inDocument.contains(v)).toList();
         assertThat(missing).as("values not in the document").isEmpty();
     }

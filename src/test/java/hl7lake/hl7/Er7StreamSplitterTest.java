@@ -49,6 +49,15 @@ class Er7StreamSplitterTest {
     }
 
     @Test
+    void a_byte_order_mark_opening_a_file_is_not_part_of_its_first_message() {
+        String text = "\u00EF\u00BB\u00BF" + A + "\rPID|1\r" + B + "\rPID|2\r";
+        Split split = split(text, 1 << 20);
+        assertThat(split.texts()).containsExactly(A + "\rPID|1", B + "\rPID|2");
+        assertThat(split.messages().get(0).offset()).isEqualTo(3);
+        assertThat(text.substring(3, 3 + (int) split.messages().get(0).length())).startsWith(A);
+    }
+
+    @Test
     void batch_envelope_counts_that_match_are_no_problem_and_ids_are_kept() {
         String text = "FHS|^~\\&|A|B|C|D|2026||f.hl7||FILE-1\rBHS|^~\\&|A|B|C|D|2026||||BATCH-1\r"
                 + A + "\rPID|1\r" + B + "\rPID|2\rBTS|2\rFTS|1\r";
