@@ -145,7 +145,7 @@ public final class Engine implements AutoCloseable {
                     Duration.ofSeconds(settings.number("hl7lake.http.auth.jwks-refetch-seconds")));
         }
 
-        Main main = new Main(); // no package scan: the routes come from YAML only (STACK.md)
+        Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
         main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
         main.bind("ingestSteps", steps);
         main.bind("inboxPoller", inbox);

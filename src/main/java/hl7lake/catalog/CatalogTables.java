@@ -17,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The catalog's tables (ARCHITECTURE.md §4), named {@code <prefix><table>}: their keys and indexes
+ * The catalog's tables (docs/architecture.md §4), named {@code <prefix><table>}: their keys and indexes
  * in one place, so that the local mode creates exactly what AWS mode checks for.
  *
  * <ul>

@@ -39,7 +39,7 @@ public record MshHeader(char fieldSeparator, String encodingCharacters,
     }
 
     /**
-     * Reads and checks the MSH of one message: the structural rules of ARCHITECTURE.md §6 that make
+     * Reads and checks the MSH of one message: the structural rules of docs/architecture.md §6 that make
      * a message impossible to trust. Anything that fails becomes a rejection naming the MSH field
      * and the rule.
      */

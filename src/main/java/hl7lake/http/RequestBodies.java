@@ -19,7 +19,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * The message bytes in a POST body, by its content type (ARCHITECTURE.md §2 HTTP):
+ * The message bytes in a POST body, by its content type (docs/architecture.md §2 HTTP):
  * <ul>
  *   <li>{@code application/json}: the AWS blog's envelope {@code {"msg": "<base64>", "encoding":
  *       "utf-8", "segTerm": ["\r\n", "\n"]}}; {@code encoding} is the charset when MSH-18 is empty;

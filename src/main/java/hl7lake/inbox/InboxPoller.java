@@ -14,13 +14,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The S3 drop folder (ARCHITECTURE.md §2): each poll lists the inbox prefix and works through the
+ * The S3 drop folder (docs/architecture.md §2): each poll lists the inbox prefix and works through the
  * files this instance can claim, one file at a time, its messages in parallel. Any number of
  * instances may poll the same inbox; the claims decide who takes which file.
  *
  * <p>Camel's aws2-s3 consumer is not used: exactly once per file version across instances and
  * restarts needs the claims anyway, and its delete-or-move on commit follows whatever key header the
- * route leaves behind, re-polling a rolled-back file forever (STACK.md).
+ * route leaves behind, re-polling a rolled-back file forever (docs/decisions.md).
  */
 public final class InboxPoller implements AutoCloseable {
 

@@ -7,7 +7,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The lake's key layout (ARCHITECTURE.md §3), one bucket with zones as prefixes. Keys are built only
+ * The lake's key layout (docs/architecture.md §3), one bucket with zones as prefixes. Keys are built only
  * from our ids, dates and the v2.5 structure name, never from text a sender controls, so no key
  * can hold a "^", "/", space or non-ASCII character from a message. Dates come from the message
  * id's own timestamp, so a retry on another day writes the same keys.

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An S3-compatible server for the local mode, on loopback, storing objects as files under a
- * directory. Ours because the embedded servers on Maven Central each fall short here (STACK.md):
+ * directory. Ours because the embedded servers on Maven Central each fall short here (docs/decisions.md, "The local S3 server is ours"):
  * LocalS3's persistent store slows to ~74 puts/s at 10,000 objects and its metadata file was
  * corrupted by a {@code kill -9}; s3proxy answers 501 to object tags; S3Mock slows to ~15 puts/s.
  * It implements what the engine and the AWS CLI use: buckets, put (plain, conditional, copy,
