@@ -10,9 +10,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.HttpURLConnection;
@@ -199,7 +197,7 @@ final class CrashBench {
                     OutputStream out = socket.getOutputStream();
                     out.write(frame);
                     out.flush();
-                    String ack = readFrame(socket.getInputStream());
+                    String ack = MllpBench.readFrame(socket.getInputStream());
                     int msa = ack.indexOf("\rMSA|");
                     String code = msa < 0 ? "none" : ack.substring(msa + 5, msa + 7);
                     if (!code.equals("AR")) {
@@ -221,24 +219,6 @@ final class CrashBench {
                 }
                 socket = null;
             }
-        }
-
-        private static String readFrame(InputStream in) throws IOException {
-            ByteArrayOutputStream ack = new ByteArrayOutputStream(256);
-            int b;
-            while ((b = in.read()) != 0x0B) {
-                if (b < 0) {
-                    throw new IOException("closed");
-                }
-            }
-            while ((b = in.read()) != 0x1C) {
-                if (b < 0) {
-                    throw new IOException("closed inside an ACK");
-                }
-                ack.write(b);
-            }
-            in.read();
-            return ack.toString(StandardCharsets.ISO_8859_1);
         }
     }
 

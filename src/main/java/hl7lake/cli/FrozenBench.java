@@ -12,9 +12,7 @@ import hl7lake.local.s3.LocalS3Server;
 import hl7lake.mllp.MllpFrameEncoder;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
@@ -142,7 +140,7 @@ final class FrozenBench {
                     OutputStream out = socket.getOutputStream();
                     out.write(frame);
                     out.flush();
-                    String ack = readFrame(socket.getInputStream());
+                    String ack = MllpBench.readFrame(socket.getInputStream());
                     long answered = System.nanoTime();
                     int msa = ack.indexOf("\rMSA|");
                     String code = msa < 0 ? "none" : ack.substring(msa + 5, msa + 7);
@@ -181,24 +179,6 @@ final class FrozenBench {
         while ((left = nanos - System.nanoTime()) > 0) {
             Thread.sleep(Math.max(1, left / 1_000_000));
         }
-    }
-
-    private static String readFrame(InputStream in) throws IOException {
-        ByteArrayOutputStream ack = new ByteArrayOutputStream(256);
-        int b;
-        while ((b = in.read()) != 0x0B) {
-            if (b < 0) {
-                throw new IOException("the engine closed the connection");
-            }
-        }
-        while ((b = in.read()) != 0x1C) {
-            if (b < 0) {
-                throw new IOException("the engine closed the connection inside an ACK");
-            }
-            ack.write(b);
-        }
-        in.read(); // the final CR
-        return ack.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static final class Stats {

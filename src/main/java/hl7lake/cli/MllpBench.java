@@ -94,7 +94,8 @@ final class MllpBench {
         });
     }
 
-    private static String readFrame(InputStream in) throws IOException {
+    /** The next MLLP frame's content from {@code in} (bytes before its start block skipped). */
+    static String readFrame(InputStream in) throws IOException {
         ByteArrayOutputStream ack = new ByteArrayOutputStream(256);
         int b;
         while ((b = in.read()) != 0x0B) {

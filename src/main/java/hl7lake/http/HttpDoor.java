@@ -17,7 +17,9 @@ import hl7lake.lake.LakeWriter;
 import hl7lake.lake.MessageIds;
 import io.vertx.core.http.HttpServerRequest;
 import hl7lake.ingest.Outcome;
+import org.apache.camel.Body;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeProperty;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
 import org.slf4j.Logger;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The HTTP door's steps ({@code routes/http.yaml}): the token is checked and the body read into
@@ -41,6 +44,8 @@ public final class HttpDoor {
     static final int UNREADABLE_CODE = 102;
     private static final String REMOTE = "CamelVertxPlatformHttpRemoteAddress";
     private static final Logger LOG = LoggerFactory.getLogger(HttpDoor.class);
+    /** Exchange property: set once storage failed for a message of this request (shared by the split's parts). */
+    static final String STORAGE_FAILED = "hl7lake.http.storageFailed";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TokenVerifier tokens;
@@ -84,6 +89,7 @@ public final class HttpDoor {
             String contentType = request.getHeader("Content-Type");
             RequestBodies.Parsed parsed = RequestBodies.parse(contentType, () -> in.getBody(byte[].class), maxMessageBytes);
             Instant now = clock.instant();
+            exchange.setProperty(STORAGE_FAILED, new AtomicBoolean());
             return parsed.messages().stream().map(m -> Inbound.of(m, "http", now, parsed.declaredCharset())).toList();
         } catch (HttpProblem problem) {
             ObjectNode body = problem(problem.status() == 413 ? "too_large" : "bad_request", problem.getMessage());
@@ -94,6 +100,23 @@ public final class HttpDoor {
                     body.has("error_id") ? ", kept as error " + body.get("error_id").asText() : "");
             return answer(exchange, problem.status(), body);
         }
+    }
+
+    /**
+     * One message of the request, for the pipeline; or, once storage failed for an earlier message
+     * of the same request, its transient failure without trying (a batch against a store that does
+     * not answer costs one storage deadline, not one per message).
+     */
+    public Object next(@Body Inbound inbound, @ExchangeProperty(STORAGE_FAILED) AtomicBoolean storageFailed) {
+        return storageFailed != null && storageFailed.get() ? Ingestion.notTried(inbound) : inbound;
+    }
+
+    /** Notes a transient failure, so that the request's later messages are not tried. */
+    public Ingestion noted(@Body Ingestion ingestion, @ExchangeProperty(STORAGE_FAILED) AtomicBoolean storageFailed) {
+        if (storageFailed != null && ingestion.outcome() == Outcome.TRANSIENT_FAILURE) {
+            storageFailed.set(true);
+        }
+        return ingestion;
     }
 
     /** A body that could not be decoded: its bytes into the error zone, with an error record that says why. */

@@ -142,4 +142,14 @@ public final class Ingestion {
         this.failure = reason;
         this.outcome = Outcome.TRANSIENT_FAILURE;
     }
+
+    /**
+     * A message a door did not send through the pipeline because storage had just failed for an
+     * earlier message of the same request: a transient failure, nothing stored, send it again.
+     */
+    public static Ingestion notTried(Inbound inbound) {
+        Ingestion ingestion = new Ingestion(inbound, null, null, false, null);
+        ingestion.failed("not tried: storage failed for an earlier message of the request");
+        return ingestion;
+    }
 }

@@ -136,6 +136,20 @@ class FrozenStoreTest {
             assertThat(json.get("status").asText()).isEqualTo("unavailable");
             assertThat(waited).isLessThan(ANSWER_WITHIN);
 
+            // a batch of five: once the first has failed, the others are not tried (one deadline, not five)
+            StringBuilder batch = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                batch.append(MllpDoorTest.adt("FROZEN-BATCH-" + i, "MRN-FB" + i)).append("\r\n");
+            }
+            started = System.nanoTime();
+            response = post(batch.toString());
+            waited = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            json = new ObjectMapper().readTree(response.body());
+            assertThat(json.get("results")).hasSize(5);
+            json.get("results").forEach(result -> assertThat(result.get("status").asText()).isEqualTo("unavailable"));
+            assertThat(waited).isLessThan(ANSWER_WITHIN);
+
             s3.thaw();
             dynamo.thaw();
             assertThat(cataloged("FROZEN-1")).as("nothing acknowledged, nothing cataloged").isZero();
