@@ -12,7 +12,8 @@ public final class TestFiles {
 
     public static final Path SAMPLES = Path.of("samples");
     public static final Path INVALID = SAMPLES.resolve("invalid");
-    public static final Path SEED = Path.of("..", "shared", "seed-samples");
+    /** -Dhl7lake.seed=DIR points elsewhere (a git worktree has no ../shared beside it). */
+    public static final Path SEED = Path.of(System.getProperty("hl7lake.seed", "../shared/seed-samples"));
 
     private TestFiles() {
     }

@@ -81,9 +81,12 @@ public final class MessageConverter {
             MessageMetadata metadata = MessageMetadata.of(message, header, charset);
             byte[] document = documents.write(message,
                     profile == ValidationProfile.LENIENT ? PrimitiveListener.NONE : checker,
-                    () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt().toString(),
+                    () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt(),
                             receipt.rawUri(), sha256, header.versionId(), message.getName(), header.messageType(),
-                            header.triggerEvent(), charset.name(), checker.warnings(), checker.count()));
+                            header.triggerEvent(), metadata.sendingApplication(), metadata.sendingFacility(),
+                            metadata.controlId(),
+                            firstComponent(metadata.messageTime(), header.componentSeparator()), null, metadata.patientIdentifiers(),
+                            charset.name(), checker.warnings(), checker.count()));
             return new Conversion.Accepted(header, charset, sha256, metadata, document, checker.warnings(),
                     checker.count());
         } catch (DataTypeChecker.Violation violation) {
@@ -94,6 +97,12 @@ public final class MessageConverter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** MSH-7's time without a degree of precision after it (v2.5 TS.2). */
+    private static String firstComponent(String value, char separator) {
+        int at = value.indexOf(separator);
+        return at < 0 ? value : value.substring(0, at);
     }
 
     /** Hex SHA-256 of a message's bytes, as the catalog and the document's meta record it. */
