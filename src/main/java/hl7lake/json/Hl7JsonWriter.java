@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Writes the body of the lake's JSON document from a message held in HAPI's v2.5 model, in one
@@ -43,15 +42,39 @@ import java.util.regex.Pattern;
 public final class Hl7JsonWriter {
 
     private static final String HL7_NULL = "\"\"";
-    /** HL7's NM: an optional sign, digits, an optional decimal point (no exponent). */
-    private static final Pattern NM = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)");
     private static final String[] CODED = {"identifier", "text", "name_of_coding_system", "alternate_identifier",
         "alternate_text", "name_of_alternate_coding_system", "coding_system_version_id",
         "alternate_coding_system_version_id", "original_text"};
     private static final String[] ENCAPSULATED = {"source_application", "type_of_data", "data_subtype", "encoding",
         "data"};
 
+    /** HAPI's v2.5 data type classes are named as the type (NM, CE…); Type.getName() builds the string on each call. */
+    private static final ClassValue<String> TYPE_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getSimpleName();
+        }
+    };
+
     private final Hl7Names names;
+
+    /** HL7's NM: an optional sign, digits with at most one decimal point, at least one digit (no exponent). */
+    static boolean isNumeric(String value) {
+        int i = value.isEmpty() || (value.charAt(0) != '+' && value.charAt(0) != '-') ? 0 : 1;
+        boolean digit = false;
+        boolean point = false;
+        for (; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if (c == '.' && !point) {
+                point = true;
+            } else {
+                return false;
+            }
+        }
+        return digit;
+    }
 
     public Hl7JsonWriter(Hl7Names names) {
         this.names = names;
@@ -359,6 +382,16 @@ public final class Hl7JsonWriter {
          * listener of each valued primitive when {@code notify}.
          */
         private String text(Type type, int depth, boolean notify) throws HL7Exception {
+            if (type instanceof Primitive primitive && type.getExtraComponents().numComponents() == 0) {
+                String v = primitive.getValue(); // the common case (NM, ST…) without a copy
+                if (v == null || v.isEmpty()) {
+                    return null;
+                }
+                if (notify && !HL7_NULL.equals(v)) {
+                    listener.valued(primitive, v, cursor);
+                }
+                return v;
+            }
             appendText(type, depth, notify);
             int end = text.length();
             while (end > 0 && (text.charAt(end - 1) == componentSeparator
@@ -403,7 +436,7 @@ public final class Hl7JsonWriter {
         /** The typed object beside a varies field, filled by the data type of its first repetition. */
         private void typed(Type data, String key) throws IOException, HL7Exception {
             json.openObject(key);
-            switch (data.getName()) {
+            switch (TYPE_NAMES.get(data.getClass())) {
                 case "NM" -> number("number", ((Primitive) data).getValue());
                 case "SN" -> {
                     Type[] c = ((Composite) data).getComponents();
@@ -463,7 +496,7 @@ public final class Hl7JsonWriter {
 
         /** A JSON number when the value is an HL7 NM; otherwise nothing (the value as sent is in the strings). */
         private void number(String key, String value) throws IOException {
-            if (value == null || value.isEmpty() || !NM.matcher(value).matches()) {
+            if (value == null || !isNumeric(value)) {
                 return;
             }
             double number = Double.parseDouble(value);

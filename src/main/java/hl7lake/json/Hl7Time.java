@@ -4,7 +4,6 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * HL7 date/times ({@code YYYY[MM[DD[HH[MM[SS[.S…]]]]]][+/-ZZZZ]}) as ISO 8601 UTC with milliseconds,
@@ -13,15 +12,36 @@ import java.time.format.DateTimeFormatter;
  */
 public final class Hl7Time {
 
-    private static final DateTimeFormatter ISO_MILLIS =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
-
     private Hl7Time() {
     }
 
     /** {@code 2026-11-23T10:15:30.123Z}, always with milliseconds. */
     public static String iso(Instant instant) {
-        return ISO_MILLIS.format(instant);
+        return iso(LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC));
+    }
+
+    /** By hand: DateTimeFormatter costs more than the rest of meta (two per document). */
+    private static String iso(LocalDateTime utc) {
+        int year = utc.getYear();
+        if (year < 0 || year > 9999) {
+            return null;
+        }
+        char[] out = "0000-00-00T00:00:00.000Z".toCharArray();
+        digits(out, 0, year, 4);
+        digits(out, 5, utc.getMonthValue(), 2);
+        digits(out, 8, utc.getDayOfMonth(), 2);
+        digits(out, 11, utc.getHour(), 2);
+        digits(out, 14, utc.getMinute(), 2);
+        digits(out, 17, utc.getSecond(), 2);
+        digits(out, 20, utc.getNano() / 1_000_000, 3);
+        return new String(out);
+    }
+
+    private static void digits(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     /** The HL7 value as ISO 8601 UTC, or null when it is not a date/time HL7 allows. */
@@ -59,7 +79,7 @@ public final class Hl7Time {
                 int sign = text.charAt(zoneAt) == '-' ? -1 : 1;
                 offset = ZoneOffset.ofHoursMinutes(sign * number(zone, 0, 2), sign * number(zone, 2, 4));
             }
-            return ISO_MILLIS.format(local.toInstant(offset));
+            return iso(zoneAt < 0 ? local : LocalDateTime.ofInstant(local.toInstant(offset), ZoneOffset.UTC));
         } catch (DateTimeException e) {
             return null;
         }

@@ -18,7 +18,8 @@ public final class JsonDocumentWriter {
 
     // Auto-closing would end the document right after meta; the body is joined on after it.
     private final JsonFactory factory = JsonFactory.builder()
-            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT).build();
+            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private final Hl7JsonWriter body;
 
     public JsonDocumentWriter(Hl7Names names) {
