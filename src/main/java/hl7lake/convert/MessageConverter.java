@@ -27,7 +27,7 @@ import java.util.HexFormat;
 
 /**
  * From the bytes of one message to either an accepted message (its JSON document and catalog
- * metadata) or a rejection the sender can act on (ARCHITECTURE.md §5, §6). Thread-safe: one
+ * metadata) or a rejection the sender can act on (docs/architecture.md §5, §6). Thread-safe: one
  * instance serves the whole application.
  */
 public final class MessageConverter {
