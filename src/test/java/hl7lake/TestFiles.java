@@ -12,7 +12,8 @@ public final class TestFiles {
 
     public static final Path SAMPLES = Path.of("samples");
     public static final Path INVALID = SAMPLES.resolve("invalid");
-    public static final Path SEED = Path.of("..", "shared", "seed-samples");
+    /** The AWS blog's seed messages; -Dhl7lake.seed=DIR when they are elsewhere (a git worktree). */
+    public static final Path SEED = Path.of(System.getProperty("hl7lake.seed", "../shared/seed-samples"));
 
     private TestFiles() {
     }

@@ -28,7 +28,7 @@ import java.util.HexFormat;
 
 /**
  * From the bytes of one message to either an accepted message (its JSON document and catalog
- * metadata) or a rejection the sender can act on (ARCHITECTURE.md §5, §6). Thread-safe: one
+ * metadata) or a rejection the sender can act on (docs/architecture.md §5, §6). Thread-safe: one
  * instance serves the whole application.
  */
 public final class MessageConverter {
@@ -93,9 +93,12 @@ public final class MessageConverter {
             MessageMetadata metadata = MessageMetadata.of(message, header, charset);
             byte[] document = documents.write(message,
                     profile == ValidationProfile.LENIENT ? PrimitiveListener.NONE : checker,
-                    () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt().toString(),
+                    () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt(),
                             receipt.rawUri(), sha256, header.versionId(), Hl7Parser.structureOf(message, header), header.messageType(),
-                            header.triggerEvent(), charset.name(), checker.warnings(), checker.count()));
+                            header.triggerEvent(), metadata.sendingApplication(), metadata.sendingFacility(),
+                            metadata.controlId(),
+                            firstComponent(metadata.messageTime(), header.componentSeparator()), null, metadata.patientIdentifiers(),
+                            charset.name(), checker.warnings(), checker.count()));
             return new Conversion.Accepted(header, charset, sha256, metadata, document, checker.warnings(),
                     checker.count());
         } catch (DataTypeChecker.Violation violation) {
@@ -106,6 +109,12 @@ public final class MessageConverter {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** MSH-7's time without a degree of precision after it (v2.5 TS.2). */
+    private static String firstComponent(String value, char separator) {
+        int at = value.indexOf(separator);
+        return at < 0 ? value : value.substring(0, at);
     }
 
     /** Hex SHA-256 of a message's bytes, as the catalog and the document's meta record it. */

@@ -28,8 +28,12 @@ public final class Hl7Names {
 
     private final Map<Class<?>, String[]> names = new ConcurrentHashMap<>();
     private final Map<String, String> groupKeys = new ConcurrentHashMap<>();
+    private final Map<String, String> typedKeys = new ConcurrentHashMap<>();
 
-    /** Keys of a segment's defined fields, index 0 = field 1. */
+    /**
+     * Keys of a segment's v2.5-defined fields, index 0 = field 1. Fields a message adds beyond the
+     * definition (HAPI appends them to the instance, without a name) are not among them.
+     */
     String[] fields(Segment segment) {
         if (segment instanceof GenericSegment) {
             return NONE;
@@ -47,15 +51,24 @@ public final class Hl7Names {
         return groupKeys.computeIfAbsent(name, n -> n.toLowerCase(Locale.ROOT));
     }
 
+    /** The key of the typed object beside a field of type varies: observation_value → observation_value_typed. */
+    String typed(String fieldKey) {
+        return typedKeys.computeIfAbsent(fieldKey, k -> k + "_typed");
+    }
+
     static String position(int oneBased) {
         return Integer.toString(oneBased);
     }
 
     private static String[] fieldNames(Segment segment) {
         String[] raw = segment.getNames();
-        String[] keys = new String[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            String key = raw[i] == null ? "" : SnakeCase.ofWords(raw[i]);
+        int defined = 0;
+        while (defined < raw.length && raw[defined] != null) {
+            defined++;
+        }
+        String[] keys = new String[defined];
+        for (int i = 0; i < defined; i++) {
+            String key = SnakeCase.ofWords(raw[i]);
             keys[i] = key.isEmpty() ? position(i + 1) : key;
         }
         return keys;

@@ -18,7 +18,8 @@ public final class JsonDocumentWriter {
 
     // Auto-closing would end the document right after meta; the body is joined on after it.
     private final JsonFactory factory = JsonFactory.builder()
-            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT).build();
+            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private final Hl7JsonWriter body;
 
     public JsonDocumentWriter(Hl7Names names) {
@@ -88,28 +89,49 @@ public final class JsonDocumentWriter {
 
     private static void writeMeta(JsonGenerator generator, DocumentMeta meta) throws IOException {
         generator.writeStartObject();
+        generator.writeNumberField("schema_version", DocumentMeta.SCHEMA_VERSION);
         generator.writeStringField("message_id", meta.messageId());
         generator.writeStringField("door", meta.door());
-        generator.writeStringField("received_at", meta.receivedAt());
-        if (meta.raw() != null) {
-            generator.writeStringField("raw", meta.raw());
-        }
+        generator.writeStringField("received_at", Hl7Time.iso(meta.receivedAt()));
+        optional(generator, "raw", meta.raw());
         generator.writeStringField("sha256", meta.sha256());
         generator.writeStringField("version", meta.version());
         generator.writeStringField("structure", meta.structure());
         generator.writeStringField("message_type", meta.messageType());
         generator.writeStringField("trigger_event", meta.triggerEvent());
+        optional(generator, "sending_application", meta.sendingApplication());
+        optional(generator, "sending_facility", meta.sendingFacility());
+        optional(generator, "control_id", meta.controlId());
+        optional(generator, "message_time", Hl7Time.isoUtc(meta.messageTime()));
+        optional(generator, "patient_uuid", meta.patientUuid());
+        if (!meta.patientIds().isEmpty()) {
+            generator.writeArrayFieldStart("patient_ids");
+            for (String id : meta.patientIds()) {
+                generator.writeString(id);
+            }
+            generator.writeEndArray();
+        }
         generator.writeStringField("charset", meta.charset());
         generator.writeNumberField("warning_count", meta.warningCount());
-        generator.writeArrayFieldStart("warnings");
-        for (Warning warning : meta.warnings()) {
-            generator.writeStartObject();
-            generator.writeStringField("location", warning.location().toString());
-            generator.writeStringField("data_type", warning.dataType());
-            generator.writeStringField("rule", warning.rule());
-            generator.writeEndObject();
+        // left out when empty: an always-empty array has no element type a SQL engine could infer
+        if (!meta.warnings().isEmpty()) {
+            generator.writeArrayFieldStart("warnings");
+            for (Warning warning : meta.warnings()) {
+                generator.writeStartObject();
+                generator.writeStringField("location", warning.location().toString());
+                generator.writeStringField("data_type", warning.dataType());
+                generator.writeStringField("rule", warning.rule());
+                generator.writeEndObject();
+            }
+            generator.writeEndArray();
         }
-        generator.writeEndArray();
         generator.writeEndObject();
+    }
+
+    /** Empty values are left out, as in the body. */
+    private static void optional(JsonGenerator generator, String key, String value) throws IOException {
+        if (value != null && !value.isEmpty()) {
+            generator.writeStringField(key, value);
+        }
     }
 }

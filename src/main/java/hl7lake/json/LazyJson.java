@@ -51,6 +51,22 @@ final class LazyJson {
         generator.writeString(value);
     }
 
+    void number(String key, double value) throws IOException {
+        flush();
+        if (key != null) {
+            generator.writeFieldName(key);
+        }
+        generator.writeNumber(value);
+    }
+
+    void number(String key, int value) throws IOException {
+        flush();
+        if (key != null) {
+            generator.writeFieldName(key);
+        }
+        generator.writeNumber(value);
+    }
+
     void nullValue(String key) throws IOException {
         flush();
         if (key != null) {

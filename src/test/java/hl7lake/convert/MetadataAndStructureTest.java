@@ -82,6 +82,26 @@ class MetadataAndStructureTest {
         assertThat(meta.get("sha256").asText()).hasSize(64).isEqualTo(accepted.sha256());
         assertThat(meta.get("version").asText()).isEqualTo("2.3.1");
         assertThat(meta.get("charset").asText()).isEqualTo("ISO-8859-1");
+        assertThat(meta.get("schema_version").asInt()).isEqualTo(2);
+        assertThat(meta.get("sending_application").asText()).isEqualTo(accepted.metadata().sendingApplication());
+        assertThat(meta.get("sending_facility").asText()).isEqualTo(accepted.metadata().sendingFacility());
+        assertThat(meta.get("control_id").asText()).isEqualTo(accepted.metadata().controlId());
+        assertThat(meta.get("patient_ids")).extracting(JsonNode::asText)
+                .containsExactlyElementsOf(accepted.metadata().patientIdentifiers());
+        assertThat(meta.has("warnings")).as("left out when empty").isFalse();
+    }
+
+    @Test
+    void meta_times_are_iso_8601_utc_with_milliseconds() {
+        byte[] message = "MSH|^~\\&|A|B|C|D|20261102083015.5-0500||ADT^A01|C-1|P|2.5\rPID|1||X^^^AUTH^MR\r"
+                .getBytes(StandardCharsets.US_ASCII);
+        JsonNode meta = Conversions.json(Conversions.converter(hl7lake.hl7.ValidationProfile.STANDARD).convert(message,
+                new Receipt("01900000-0000-7000-8000-000000000002", "test", java.time.Instant.parse("2026-11-23T10:15:30Z"),
+                        null))).get("meta");
+        assertThat(meta.get("received_at").asText()).isEqualTo("2026-11-23T10:15:30.000Z");
+        assertThat(meta.get("message_time").asText()).isEqualTo("2026-11-02T13:30:15.500Z");
+        assertThat(meta.get("patient_ids").get(0).asText()).isEqualTo("AUTH#MR#X");
+        assertThat(meta.has("raw")).isFalse();
     }
 
     @Test
@@ -92,9 +112,15 @@ class MetadataAndStructureTest {
                 .isEqualTo("12 TEST STREET|UNIT 4");
         assertThat(document.at("/obx/1/observation_value/0").asText())
                 .isEqualTo("Patient reports pain ^ score 7\\10; see chart~ward");
-        JsonNode zpi = document.at("/insurance/1/zpi/0");
-        assertThat(zpi.get("3").isNull()).isTrue();
-        assertThat(zpi.at("/2/2").asText()).isEqualTo("Very important");
-        assertThat(zpi.get("4").asText()).isEqualTo("custom|value");
+        // the Z-segment HAPI placed inside the second insurance group is in the root z_segments array
+        JsonNode zpi = document.at("/z_segments/0");
+        assertThat(zpi.get("segment").asText()).isEqualTo("ZPI");
+        assertThat(zpi.get("index").asInt()).isEqualTo(1);
+        assertThat(zpi.get("group").asText()).isEqualTo("insurance");
+        assertThat(zpi.at("/fields/2.2").asText()).isEqualTo("Very important");
+        assertThat(zpi.at("/fields/3").asText()).as("the HL7 null in a string map").isEqualTo("\"\"");
+        assertThat(zpi.at("/fields/4").asText()).isEqualTo("custom|value");
+        assertThat(document.has("insurance")).isTrue();
+        assertThat(document.at("/insurance/1").has("zpi")).isFalse();
     }
 }

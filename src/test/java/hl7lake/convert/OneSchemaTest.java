@@ -9,7 +9,12 @@ import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Arrays exactly where v2.5 allows repetition, whatever the message holds: one structure, one schema. */
+/**
+ * One structure, one schema, whatever the message holds: arrays exactly where v2.5 allows repetition,
+ * v2.5 primitives always strings, what goes beyond the definition in the segment's ext map, a
+ * varies field as strings plus one typed object, Z-segments in one root array. StagingSqlTest
+ * proves the whole over a generated corpus with a SQL engine; these pin each rule.
+ */
 class OneSchemaTest {
 
     private static final String ONE = "MSH|^~\\&|A|B|C|D|20261102083015||ADT^A01|S-1|P|2.5\r"
@@ -37,6 +42,95 @@ class OneSchemaTest {
         assertThat(one).containsKeys("pid.patient_identifier_list[].id_number", "nk1[].nk_name[].given_name",
                 "insurance[].in1.insurance_company_name[].organization_name", "pid.patient_name[].family_name.surname");
         assertThat(many).isEqualTo(one);
+    }
+
+    private static JsonNode document(String segments) {
+        return Conversions.json(Conversions.convert(("MSH|^~\\&|A|B|C|D|20261102083015||ORU^R01|S-3|P|2.7\r"
+                + segments).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static JsonNode pid(String pid) {
+        return document(pid + "\r").at("/patient_result/0/patient/pid");
+    }
+
+    @Test
+    void a_v27_composite_in_a_v25_string_field_stays_a_string_and_its_other_components_go_to_ext() {
+        JsonNode pid = pid("PID|1||ID1||LAST^FIRST||19800101|F^Female^HL70001");
+        assertThat(pid.get("administrative_sex").isTextual()).isTrue();
+        assertThat(pid.get("administrative_sex").asText()).isEqualTo("F");
+        assertThat(pid.at("/ext/8.2").asText()).isEqualTo("Female");
+        assertThat(pid.at("/ext/8.3").asText()).isEqualTo("HL70001");
+    }
+
+    @Test
+    void a_non_repeating_field_sent_repeated_keeps_its_first_repetition_and_the_others_go_to_ext() {
+        JsonNode pid = pid("PID|1||ID1||LAST^FIRST||19800101|M~F^Female");
+        assertThat(pid.get("administrative_sex").asText()).isEqualTo("M");
+        assertThat(pid.at("/ext/8[2].1").asText()).isEqualTo("F");
+        assertThat(pid.at("/ext/8[2].2").asText()).isEqualTo("Female");
+    }
+
+    @Test
+    void fields_components_and_subcomponents_beyond_v25_go_to_ext_by_position() {
+        JsonNode pid = pid("PID|1||ID1^^^AUTH^MR^^^^^^X11^X12~ID2^^^AUTH^PI^^^^^^Y11||LAST^FIRST&SUB||19800101|F"
+                + "||||||||||||||||||||||||||||||||F40|F41^C2");
+        assertThat(pid.at("/patient_identifier_list/0/id_number").asText()).isEqualTo("ID1");
+        assertThat(pid.at("/ext/3.11").asText()).isEqualTo("X11");
+        assertThat(pid.at("/ext/3.12").asText()).isEqualTo("X12");
+        assertThat(pid.at("/ext/3[2].11").asText()).isEqualTo("Y11");
+        assertThat(pid.at("/patient_name/0/given_name").asText()).isEqualTo("FIRST");
+        assertThat(pid.at("/ext/5.2.2").asText()).isEqualTo("SUB");
+        assertThat(pid.at("/ext/40").asText()).isEqualTo("F40");
+        assertThat(pid.at("/ext/41.1").asText()).isEqualTo("F41");
+        assertThat(pid.at("/ext/41.2").asText()).isEqualTo("C2");
+        pid.get("ext").forEach(value -> assertThat(value.isTextual()).as("ext is string -> string").isTrue());
+    }
+
+    @Test
+    void obx5_is_strings_as_sent_plus_one_typed_object_filled_by_obx2() {
+        JsonNode document = document("PID|1||ID1\rOBR|1\r"
+                + "OBX|1|NM|2345-7^Glucose^LN||98.60|mg/dL\r"
+                + "OBX|2|CE|C1^x^L||Y^Yes^HL70136~N^No^HL70136\r"
+                + "OBX|3|SN|C2^x^L||<=^0.01\r"
+                + "OBX|4|TS|C3^x^L||20261102083015+0100\r"
+                + "OBX|5|ED|C4^x^L||LAB^TEXT^PDF^Base64^SGVsbG8=\r"
+                + "OBX|6|ST|C5^x^L||a \\S\\ b\r"
+                + "OBX|7|NM|C6^x^L||<5\r");
+        JsonNode observations = document.at("/patient_result/0/order_observation/0/observation");
+        JsonNode nm = observations.at("/0/obx");
+        assertThat(nm.get("observation_value").get(0).asText()).isEqualTo("98.60");
+        assertThat(nm.at("/observation_value_typed/number").isDouble()).isTrue();
+        assertThat(nm.at("/observation_value_typed/number").asDouble()).isEqualTo(98.6);
+        JsonNode ce = observations.at("/1/obx");
+        assertThat(ce.get("observation_value")).extracting(JsonNode::asText).containsExactly("Y^Yes^HL70136", "N^No^HL70136");
+        assertThat(ce.at("/observation_value_typed/coded/identifier").asText()).isEqualTo("Y");
+        assertThat(ce.at("/observation_value_typed/coded/name_of_coding_system").asText()).isEqualTo("HL70136");
+        JsonNode sn = observations.at("/2/obx/observation_value_typed/structured_numeric");
+        assertThat(sn.get("comparator").asText()).isEqualTo("<=");
+        assertThat(sn.get("num1").asDouble()).isEqualTo(0.01);
+        assertThat(observations.at("/3/obx/observation_value_typed/timestamp").asText()).isEqualTo("2026-11-02T07:30:15.000Z");
+        JsonNode ed = observations.at("/4/obx/observation_value_typed/encapsulated");
+        assertThat(ed.get("source_application").asText()).isEqualTo("LAB");
+        assertThat(ed.get("data").asText()).isEqualTo("SGVsbG8=");
+        assertThat(observations.at("/5/obx/observation_value/0").asText()).isEqualTo("a ^ b");
+        assertThat(observations.at("/5/obx/observation_value_typed/text").asText()).isEqualTo("a ^ b");
+        assertThat(observations.at("/6/obx/observation_value/0").asText()).isEqualTo("<5");
+        assertThat(observations.at("/6/obx").has("observation_value_typed")).as("not a number: only the string").isFalse();
+    }
+
+    @Test
+    void z_segments_go_to_one_root_array_wherever_hapi_placed_them() {
+        JsonNode document = document("PID|1||ID1\rZPA|1|A^B\rOBR|1\rOBX|1|NM|C^x^L||5\rZOB|1|\"\"|x~y\r");
+        JsonNode z = document.get("z_segments");
+        assertThat(z).hasSize(2);
+        assertThat(z.get(0).get("segment").asText()).isEqualTo("ZPA");
+        assertThat(z.get(0).get("group").asText()).isEqualTo("patient_result.patient");
+        assertThat(z.get(0).at("/fields/2.2").asText()).isEqualTo("B");
+        assertThat(z.get(1).get("segment").asText()).isEqualTo("ZOB");
+        assertThat(z.get(1).get("index").asInt()).isEqualTo(1);
+        assertThat(z.get(1).get("group").asText()).isEqualTo("patient_result.order_observation.observation");
+        assertThat(z.get(1).at("/fields/3[2]").asText()).isEqualTo("y");
+        assertThat(document.at("/patient_result/0/patient").has("zpa")).isFalse();
     }
 
     private static Map<String, String> schema(String message) {
