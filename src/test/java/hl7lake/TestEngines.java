@@ -3,8 +3,12 @@ package hl7lake;
 import hl7lake.config.EngineSettings;
 import hl7lake.local.FreePorts;
 
+import java.net.Socket;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
 
 /** Settings for engines in tests: local mode in memory, every port a free one, plus what a test adds. */
 public final class TestEngines {
@@ -30,5 +34,13 @@ public final class TestEngines {
             settings.putIfAbsent("hl7lake.http.door.enabled", Boolean.toString(settings.containsKey("hl7lake.http.auth.issuer")));
         }
         return EngineSettings.load(settings);
+    }
+
+    /** Waits until something accepts TCP connections on 127.0.0.1:{@code port} (an engine's door). */
+    public static void awaitListening(int port) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            new Socket("127.0.0.1", port).close();
+            return true;
+        });
     }
 }

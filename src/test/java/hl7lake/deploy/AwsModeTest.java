@@ -19,14 +19,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 
-import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The engine in AWS mode, as the stack runs it, against S3 and DynamoDB endpoints whose tables were
@@ -73,10 +70,7 @@ class AwsModeTest {
         try (Engine engine = Engine.start(settings); S3Client s3 = AwsClients.s3(s3Server.endpoint(), "us-east-1")) {
             assertThat(engine.local()).as("no embedded servers in AWS mode").isNull();
             assertThat(engine.issuer()).as("no local issuer in AWS mode").isNull();
-            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                new Socket("127.0.0.1", port).close();
-                return true;
-            });
+            TestEngines.awaitListening(port);
             try (MllpSocket mllp = new MllpSocket(port)) {
                 assertThat(mllp.read(MllpSocket.frame(MllpDoorTest.adt("AWS-1", "MRN-AWS")))).contains("MSA|AA|AWS-1");
             }

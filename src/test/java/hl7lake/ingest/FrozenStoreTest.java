@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,7 +32,6 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A frozen store (S3 and DynamoDB accepting connections but never answering, through a relay the
@@ -79,10 +77,7 @@ class FrozenStoreTest {
         mllpPort = engineSettings.number("hl7lake.mllp.port");
         door = URI.create("http://127.0.0.1:" + engineSettings.number("hl7lake.http.port") + "/hl7v2/er7");
         engine = Engine.start(engineSettings);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", mllpPort).close();
-            return true;
-        });
+        TestEngines.awaitListening(mllpPort);
     }
 
     @AfterEach

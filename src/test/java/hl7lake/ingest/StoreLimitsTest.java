@@ -22,7 +22,6 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,10 +71,7 @@ class StoreLimitsTest {
         dynamo = AwsClients.dynamo(engine.local().dynamoEndpoint(), "us-east-1");
         s3 = AwsClients.s3(engine.local().s3Endpoint(), "us-east-1");
         index = new MessageIndex(dynamo, TABLES);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", mllpPort).close();
-            return true;
-        });
+        TestEngines.awaitListening(mllpPort);
     }
 
     @AfterAll

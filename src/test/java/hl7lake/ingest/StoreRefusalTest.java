@@ -19,14 +19,11 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.net.Socket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A store that answers but refuses a message's catalog entry as invalid (here DynamoDB Local, whose
@@ -61,10 +58,7 @@ class StoreRefusalTest {
                     "hl7lake.aws.dynamodb-endpoint", dynamoServer.endpoint().toString()));
             int port = settings.number("hl7lake.mllp.port");
             try (Engine engine = Engine.start(settings)) {
-                await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-                    new Socket("127.0.0.1", port).close();
-                    return true;
-                });
+                TestEngines.awaitListening(port);
                 String message = MllpDoorTest.adt("REFUSED-1", "MRN-R1");
                 try (MllpSocket socket = new MllpSocket(port)) {
                     socket.write(MllpSocket.frame(message));

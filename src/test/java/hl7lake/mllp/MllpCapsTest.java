@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,10 +56,7 @@ class MllpCapsTest {
         engine = Engine.start(settings);
         hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
         hapi.setValidationContext(ValidationContextFactory.noValidation());
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", port).close();
-            return true;
-        });
+        TestEngines.awaitListening(port);
     }
 
     @AfterAll

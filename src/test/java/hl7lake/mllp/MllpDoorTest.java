@@ -81,10 +81,7 @@ public class MllpDoorTest {
         index = new MessageIndex(dynamo, new CatalogTables("hl7lake-"));
         hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
         hapi.setValidationContext(ValidationContextFactory.noValidation());
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", port).close();
-            return true;
-        });
+        TestEngines.awaitListening(port);
     }
 
     @AfterAll

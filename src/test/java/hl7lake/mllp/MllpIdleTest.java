@@ -35,10 +35,7 @@ class MllpIdleTest {
         port = settings.number("hl7lake.mllp.port");
         httpPort = settings.number("hl7lake.http.port");
         engine = Engine.start(settings);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", port).close();
-            return true;
-        });
+        TestEngines.awaitListening(port);
     }
 
     @AfterAll

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.Socket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
@@ -57,10 +55,7 @@ class MllpPropertyTest {
         engine = Engine.start(settings);
         hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
         hapi.setValidationContext(ValidationContextFactory.noValidation());
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", port).close();
-            return true;
-        });
+        TestEngines.awaitListening(port);
     }
 
     @AfterAll

@@ -18,16 +18,13 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.InputStream;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** The MLLP listener with TLS: a client that trusts the server's certificate gets AA; plain text gets nothing. */
 class MllpTlsTest {
@@ -57,10 +54,7 @@ class MllpTlsTest {
         engine = Engine.start(settings);
         dynamo = AwsClients.dynamo(engine.local().dynamoEndpoint(), "us-east-1");
         index = new MessageIndex(dynamo, new CatalogTables("hl7lake-"));
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            new Socket("127.0.0.1", port).close();
-            return true;
-        });
+        TestEngines.awaitListening(port);
     }
 
     @AfterAll
