@@ -1,5 +1,9 @@
 package hl7lake;
 
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import hl7lake.config.EngineSettings;
 import hl7lake.local.FreePorts;
 
@@ -42,5 +46,12 @@ public final class TestEngines {
             new Socket("127.0.0.1", port).close();
             return true;
         });
+    }
+
+    /** A HAPI context for tests that send with HAPI's own MLLP client: v2.5 model, no validation. */
+    public static HapiContext hapiClient() {
+        HapiContext hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
+        hapi.setValidationContext(ValidationContextFactory.noValidation());
+        return hapi;
     }
 }

@@ -90,20 +90,7 @@ class PatientCrossReferenceTest {
             Collections.rotate(order, i); // different messages list the identifiers in different orders
             messages.add(() -> patients.link(order));
         }
-        Set<String> uuids = new HashSet<>();
-        int created = 0;
-        for (Future<PatientLink> result : pool.invokeAll(messages)) {
-            PatientLink link = result.get(60, TimeUnit.SECONDS);
-            uuids.add(link.uuid());
-            created += link.created() ? 1 : 0;
-            assertThat(link.conflict()).isFalse();
-        }
-        pool.shutdown();
-        assertThat(uuids).hasSize(1);
-        assertThat(created).isEqualTo(1);
-        for (String id : ids) {
-            assertThat(uuidsOf(id)).containsExactlyElementsOf(uuids);
-        }
+        assertOnePatient(pool, messages, ids, 60);
     }
 
     @Test
@@ -120,10 +107,16 @@ class PatientCrossReferenceTest {
             Collections.shuffle(order, new java.util.Random(i));
             messages.add(() -> patients.link(order));
         }
+        assertOnePatient(pool, messages, ids, 120);
+    }
+
+    /** Runs the concurrent messages: one uuid for all, created once, no conflict, every identifier linked to it. */
+    private void assertOnePatient(ExecutorService pool, List<Callable<PatientLink>> messages, List<String> ids,
+                                  int timeoutSeconds) throws Exception {
         Set<String> uuids = new HashSet<>();
         int created = 0;
         for (Future<PatientLink> result : pool.invokeAll(messages)) {
-            PatientLink link = result.get(120, TimeUnit.SECONDS);
+            PatientLink link = result.get(timeoutSeconds, TimeUnit.SECONDS);
             uuids.add(link.uuid());
             created += link.created() ? 1 : 0;
             assertThat(link.conflict()).isFalse();

@@ -1,13 +1,10 @@
 package hl7lake.mllp;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
-import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.app.Connection;
 import ca.uhn.hl7v2.model.Message;
-import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.util.Terser;
-import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
@@ -79,8 +76,7 @@ public class MllpDoorTest {
         engine = Engine.start(settings);
         dynamo = AwsClients.dynamo(engine.local().dynamoEndpoint(), "us-east-1");
         index = new MessageIndex(dynamo, new CatalogTables("hl7lake-"));
-        hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
-        hapi.setValidationContext(ValidationContextFactory.noValidation());
+        hapi = TestEngines.hapiClient();
         TestEngines.awaitListening(port);
     }
 

@@ -1,10 +1,7 @@
 package hl7lake.mllp;
 
-import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
-import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.util.Terser;
-import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.config.EngineSettings;
@@ -53,8 +50,7 @@ class MllpPropertyTest {
         port = settings.number("hl7lake.mllp.port");
         httpPort = settings.number("hl7lake.http.port");
         engine = Engine.start(settings);
-        hapi = new DefaultHapiContext(new CanonicalModelClassFactory("2.5"));
-        hapi.setValidationContext(ValidationContextFactory.noValidation());
+        hapi = TestEngines.hapiClient();
         TestEngines.awaitListening(port);
     }
 
