@@ -1,5 +1,6 @@
 package hl7lake.convert;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
@@ -34,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The running engine (local mode) ingests generated messages of four structures and the samples;
  * its staging objects, fetched from its S3 with the AWS SDK into the same key layout, are read by
  * DuckDB: no column typed JSON per structure, and the blog's query finds every generated message's
- * control id and name.
+ * control id and name. Each document's {@code meta.patient_uuid} is the uuid the catalog linked
+ * the message to (absent when the message names no patient).
  */
 class StagingSqlEngineTest {
 
@@ -48,6 +50,7 @@ class StagingSqlEngineTest {
     void duckdb_reads_what_the_engine_wrote_to_its_staging_zone_with_one_schema_per_structure() throws Exception {
         Map<String, List<StagingCorpus.Generated>> corpus = new TreeMap<>();
         Map<String, Integer> ingested = new HashMap<>();
+        Map<String, String> patientOf = new HashMap<>(); // staging key -> the catalog's patient uuid (null: none)
         try (Engine engine = Engine.start(TestEngines.local(Map.of()));
              S3Client s3 = AwsClients.s3(engine.local().s3Endpoint(), "us-east-1")) {
             ProducerTemplate template = engine.camel().createProducerTemplate();
@@ -55,22 +58,30 @@ class StagingSqlEngineTest {
             for (String structure : StagingSqlTest.PATIENT_NAME.keySet()) {
                 corpus.put(structure, generator.generate(structure, PER_STRUCTURE));
                 for (StagingCorpus.Generated message : corpus.get(structure)) {
-                    ingest(template, message.er7().getBytes(StandardCharsets.UTF_8), ingested);
+                    ingest(template, message.er7().getBytes(StandardCharsets.UTF_8), ingested, patientOf);
                 }
             }
             for (Path file : TestFiles.acceptedSamples()) {
                 for (byte[] message : Conversions.messages(TestFiles.read(file))) {
-                    ingest(template, message, ingested);
+                    ingest(template, message, ingested, patientOf);
                 }
             }
+            ingest(template, NO_PATIENT.getBytes(StandardCharsets.UTF_8), ingested, patientOf);
             Map<String, Integer> fetched = new HashMap<>();
             for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket("hl7lake").prefix("staging/hl7v2/")).contents()) {
                 Path target = download.resolve(object.key());
                 Files.createDirectories(target.getParent());
                 Files.write(target, s3.getObjectAsBytes(b -> b.bucket("hl7lake").key(object.key())).asByteArray());
                 fetched.merge(object.key().split("/")[2], 1, Integer::sum);
+                JsonNode meta = Conversions.JSON.readTree(target.toFile()).get("meta");
+                assertThat(meta.has("patient_uuid") ? meta.get("patient_uuid").asText() : null).as(object.key())
+                        .isEqualTo(patientOf.get(object.key()));
             }
             assertThat(fetched).isEqualTo(ingested);
+            assertThat(patientOf).containsValue(null);
+            // the generator reuses identifiers: messages of one patient carry one uuid
+            assertThat(patientOf.values().stream().filter(java.util.Objects::nonNull).distinct().count())
+                    .isLessThan(patientOf.values().stream().filter(java.util.Objects::nonNull).count());
         }
         try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
              Statement statement = duckdb.createStatement()) {
@@ -107,9 +118,15 @@ class StagingSqlEngineTest {
         }
     }
 
-    private static void ingest(ProducerTemplate template, byte[] bytes, Map<String, Integer> ingested) {
+    /** A message that names no patient: no PID, so no identifiers and no uuid. */
+    private static final String NO_PATIENT = "MSH|^~\\&|OE|GOODHEALTH|LAKE|L|20261102083015||ORM^O01|NOPID-1|P|2.5\r"
+            + "ORC|NW|PO1\rOBR|1|PO1||2345-7^Glucose^LN\r";
+
+    private static void ingest(ProducerTemplate template, byte[] bytes, Map<String, Integer> ingested,
+                               Map<String, String> patientOf) {
         Ingestion done = template.requestBody("direct:ingest", Inbound.of(bytes, "test", Instant.now()), Ingestion.class);
         assertThat(done.outcome()).isEqualTo(Outcome.ACCEPTED);
         ingested.merge(done.stagingKey().split("/")[2], 1, Integer::sum);
+        patientOf.put(done.stagingKey(), done.patient().uuid());
     }
 }
