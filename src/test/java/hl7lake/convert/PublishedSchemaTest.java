@@ -41,7 +41,7 @@ class PublishedSchemaTest {
     static final List<String> PUBLISHED = List.of("ADT_A01", "ADT_A05", "ADT_A39", "ORU_R01", "ORM_O01", "OML_O21",
             "SIU_S12", "MDM_T02", "VXU_V04");
     /** OML^O21 has no sample: a few of its shapes, with a group repeated and a Z-segment. */
-    private static final List<String> OML = List.of(
+    static final List<String> OML = List.of(
             "MSH|^~\\&|LIS|LAB|LAKE|L|20261102083015||OML^O21^OML_O21|OML-1|P|2.5\r"
                     + "PID|1||P1^^^AUTH^MR||DOE^JANE||19800101|F\rPV1|1|O\r"
                     + "ORC|NW|PO1|||||||20261102083015\rOBR|1|PO1||2345-7^Glucose^LN\rSPM|1|S1||BLD^Blood^HL70487\r",
