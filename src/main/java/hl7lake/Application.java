@@ -3,6 +3,7 @@ package hl7lake;
 import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
 import hl7lake.cli.HealthCommand;
+import hl7lake.cli.SchemaCommand;
 import hl7lake.cli.TokenCommand;
 import hl7lake.config.EngineSettings;
 
@@ -39,6 +40,7 @@ public final class Application {
             }
             case "convert" -> ConvertCommand.run(rest, System.out, System.err);
             case "bench" -> BenchCommand.run(rest, System.out);
+            case "schema" -> SchemaCommand.run(rest, System.out, System.err);
             case "token" -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err);
             case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
@@ -53,6 +55,7 @@ public final class Application {
                   aws                                                   the engine on the AWS resources of the stack
                   run                                                   the engine in the mode HL7LAKE_MODE names
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
+                  schema STRUCTURE --format json-schema|glue|athena-ddl  a v2.5 structure's staging schema (--list: all)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
                   health                                                0 when the engine on this host answers ready (container HEALTHCHECK)

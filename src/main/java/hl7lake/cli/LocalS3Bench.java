@@ -58,7 +58,7 @@ final class LocalS3Bench {
                 for (int t = 0; t < threads; t++) {
                     work.add(pool.submit(() -> {
                         for (long n = next.getAndIncrement(); n < end; n = next.getAndIncrement()) {
-                            String key = String.format(Locale.ROOT, "staging/hl7v2/ADT_A01/date=2026-11-%02d/%08d.json",
+                            String key = String.format(Locale.ROOT, "staging/hl7v2/ADT_A01/day=2026-11-%02d/%08d.json",
                                     1 + n % 28, n);
                             s3.putObject(b -> b.bucket("bench").key(key).contentType("application/json")
                                     .tagging("data_src=raw/hl7v2/" + key), RequestBody.fromBytes(body));

@@ -4,6 +4,7 @@ import hl7lake.hl7.Hl7Rejection;
 import hl7lake.hl7.MessageMetadata;
 import hl7lake.hl7.MshHeader;
 import hl7lake.hl7.Warning;
+import hl7lake.json.StagingDocument;
 
 import java.nio.charset.Charset;
 import java.util.List;
@@ -19,8 +20,18 @@ public sealed interface Conversion {
 
     String sha256();
 
+    /**
+     * {@code document} is the staging document without {@code meta.patient_uuid}, which the catalog
+     * assigns after conversion; {@link #document(String)} gives it with the uuid.
+     */
     record Accepted(MshHeader header, Charset charset, String sha256, MessageMetadata metadata,
-                    byte[] document, List<Warning> warnings, int warningCount) implements Conversion {
+                    byte[] document, int patientUuidAt, List<Warning> warnings, int warningCount)
+            implements Conversion {
+
+        /** The document with {@code meta.patient_uuid} = {@code uuid} (none when null: the message names no patient). */
+        public byte[] document(String patientUuid) {
+            return new StagingDocument(document, patientUuidAt).withPatientUuid(patientUuid);
+        }
     }
 
     record Rejected(MshHeader header, Charset charset, String sha256, Hl7Rejection rejection)

@@ -16,6 +16,7 @@ import hl7lake.hl7.ValidationProfile;
 import hl7lake.json.DocumentMeta;
 import hl7lake.json.Hl7Names;
 import hl7lake.json.JsonDocumentWriter;
+import hl7lake.json.StagingDocument;
 import hl7lake.json.PrimitiveListener;
 
 import java.io.IOException;
@@ -91,7 +92,7 @@ public final class MessageConverter {
         DataTypeChecker checker = new DataTypeChecker(rules, profile);
         try {
             MessageMetadata metadata = MessageMetadata.of(message, header, charset);
-            byte[] document = documents.write(message,
+            StagingDocument document = documents.write(message,
                     profile == ValidationProfile.LENIENT ? PrimitiveListener.NONE : checker,
                     () -> new DocumentMeta(receipt.messageId(), receipt.door(), receipt.receivedAt(),
                             receipt.rawUri(), sha256, header.versionId(), Hl7Parser.structureOf(message, header), header.messageType(),
@@ -99,7 +100,8 @@ public final class MessageConverter {
                             metadata.controlId(),
                             firstComponent(metadata.messageTime(), header.componentSeparator()), null, metadata.patientIdentifiers(),
                             charset.name(), checker.warnings(), checker.count()));
-            return new Conversion.Accepted(header, charset, sha256, metadata, document, checker.warnings(),
+            return new Conversion.Accepted(header, charset, sha256, metadata, document.bytes(), document.patientUuidAt(),
+                    checker.warnings(),
                     checker.count());
         } catch (DataTypeChecker.Violation violation) {
             throw violation.rejection;

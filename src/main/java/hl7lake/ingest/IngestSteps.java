@@ -138,9 +138,10 @@ public final class IngestSteps {
     private void storeAcceptedNow(Ingestion ingestion) {
         Conversion.Accepted accepted = (Conversion.Accepted) ingestion.conversion();
         MessageMetadata m = accepted.metadata();
+        // linked first, so that the staging document carries the uuid; a retry links to the same uuid
         PatientLink patient = patients.link(m.patientIdentifiers());
         String stagingKey = LakeKeys.staging(m.structure(), ingestion.messageId());
-        lake.staging(stagingKey, accepted.document(), rawKeyOf(ingestion));
+        lake.staging(stagingKey, accepted.document(patient.uuid()), rawKeyOf(ingestion));
         boolean reused = index.controlIdReused(MessageRecord.senderControl(m.sendingApplication(), m.sendingFacility(),
                 m.controlId()), ingestion.sha256());
         Inbound in = ingestion.inbound();

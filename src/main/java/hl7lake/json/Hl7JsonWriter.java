@@ -1,8 +1,10 @@
 package hl7lake.json;
 
 import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.AbstractGroup;
 import ca.uhn.hl7v2.model.Composite;
 import ca.uhn.hl7v2.model.ExtraComponents;
+import ca.uhn.hl7v2.model.GenericMessage;
 import ca.uhn.hl7v2.model.GenericSegment;
 import ca.uhn.hl7v2.model.Group;
 import ca.uhn.hl7v2.model.Message;
@@ -33,7 +35,7 @@ import java.util.Map;
  * <li>a field of type varies ({@code OBX-5}) is an array of strings, one per repetition, plus a
  *     typed object beside it ({@code observation_value_typed}) filled by the data type;</li>
  * <li>Z-segments (any segment v2.5 does not define) go to one root array {@code z_segments},
- *     wherever HAPI placed them;</li>
+ *     wherever HAPI placed them, and so does a v2.5 segment where the structure has no place for it;</li>
  * <li>HL7 escapes decoded (HAPI's values already are), the HL7 null {@code ""} as JSON null (in the
  *     string → string maps {@code ext} and {@code fields}: the string {@code ""} as sent), empty
  *     values left out.</li>
@@ -42,11 +44,12 @@ import java.util.Map;
 public final class Hl7JsonWriter {
 
     private static final String HL7_NULL = "\"\"";
-    private static final String[] CODED = {"identifier", "text", "name_of_coding_system", "alternate_identifier",
+    /** The keys of {@code coded} and {@code encapsulated} in the typed object (the published schema uses them too). */
+    public static final List<String> CODED = List.of("identifier", "text", "name_of_coding_system", "alternate_identifier",
         "alternate_text", "name_of_alternate_coding_system", "coding_system_version_id",
-        "alternate_coding_system_version_id", "original_text"};
-    private static final String[] ENCAPSULATED = {"source_application", "type_of_data", "data_subtype", "encoding",
-        "data"};
+        "alternate_coding_system_version_id", "original_text");
+    public static final List<String> ENCAPSULATED = List.of("source_application", "type_of_data", "data_subtype",
+        "encoding", "data");
 
     /** HAPI's v2.5 data type classes are named as the type (NM, CE…); Type.getName() builds the string on each call. */
     private static final ClassValue<String> TYPE_NAMES = new ClassValue<>() {
@@ -125,7 +128,7 @@ public final class Hl7JsonWriter {
                 if (all.length == 0) {
                     continue;
                 }
-                if (all[0] instanceof GenericSegment) {
+                if (all[0] instanceof GenericSegment || outOfPlace(group, name)) {
                     String path = groups.isEmpty() ? null : String.join(".", groups);
                     for (Structure each : all) {
                         Segment segment = (Segment) each;
@@ -144,6 +147,17 @@ public final class Hl7JsonWriter {
                     structure(all[0], key, key);
                 }
             }
+        }
+
+        /**
+         * A v2.5 segment where the structure has no place for it (a second OBX where one is allowed,
+         * an NTE between two segments that take none): HAPI adds it under a name of its own
+         * ("OBX2", "NTE"), which would be a key only some documents have, so it goes to z_segments
+         * like a Z-segment. A site-specific message (HAPI's generic structure) has no places at all.
+         */
+        private boolean outOfPlace(Group group, String name) {
+            return group instanceof AbstractGroup abstractGroup && !(group.getMessage() instanceof GenericMessage)
+                    && abstractGroup.getNonStandardNames().contains(name);
         }
 
         private int occurrence(String segment) {
@@ -465,11 +479,11 @@ public final class Hl7JsonWriter {
             json.close();
         }
 
-        private void componentObject(String key, Composite composite, String[] keys) throws IOException, HL7Exception {
+        private void componentObject(String key, Composite composite, List<String> keys) throws IOException, HL7Exception {
             Type[] components = composite.getComponents();
             json.openObject(key);
-            for (int i = 0; i < keys.length; i++) {
-                componentString(components, i, keys[i]);
+            for (int i = 0; i < keys.size(); i++) {
+                componentString(components, i, keys.get(i));
             }
             json.close();
         }

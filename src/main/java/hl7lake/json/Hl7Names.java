@@ -34,7 +34,7 @@ public final class Hl7Names {
      * Keys of a segment's v2.5-defined fields, index 0 = field 1. Fields a message adds beyond the
      * definition (HAPI appends them to the instance, without a name) are not among them.
      */
-    String[] fields(Segment segment) {
+    public String[] fields(Segment segment) {
         if (segment instanceof GenericSegment) {
             return NONE;
         }
@@ -42,21 +42,21 @@ public final class Hl7Names {
     }
 
     /** Keys of a composite's defined components, index 0 = component 1. */
-    String[] components(Composite composite) {
+    public String[] components(Composite composite) {
         return names.computeIfAbsent(composite.getClass(), Hl7Names::componentNames);
     }
 
     /** Segment and group keys are their HL7 names in lower case: PID → pid, PATIENT_RESULT → patient_result. */
-    String structure(String name) {
+    public String structure(String name) {
         return groupKeys.computeIfAbsent(name, n -> n.toLowerCase(Locale.ROOT));
     }
 
     /** The key of the typed object beside a field of type varies: observation_value → observation_value_typed. */
-    String typed(String fieldKey) {
+    public String typed(String fieldKey) {
         return typedKeys.computeIfAbsent(fieldKey, k -> k + "_typed");
     }
 
-    static String position(int oneBased) {
+    public static String position(int oneBased) {
         return Integer.toString(oneBased);
     }
 

@@ -27,7 +27,7 @@ public final class JsonDocumentWriter {
     }
 
     /** {@code meta} is asked for after the walk, so it can carry what the listener collected. */
-    public byte[] write(Message message, PrimitiveListener listener, Supplier<DocumentMeta> meta)
+    public StagingDocument write(Message message, PrimitiveListener listener, Supplier<DocumentMeta> meta)
             throws IOException, HL7Exception {
         Buffers buffers = BUFFERS.get();
         buffers.body.reset();
@@ -37,10 +37,11 @@ public final class JsonDocumentWriter {
             generator.writeEndObject();
         }
         buffers.meta.reset();
+        int patientUuidAt;
         try (JsonGenerator generator = factory.createGenerator(buffers.meta)) {
             generator.writeStartObject();
             generator.writeFieldName("meta");
-            writeMeta(generator, meta.get());
+            patientUuidAt = writeMeta(generator, meta.get(), buffers.meta);
         }
         // body is "{...}": its "{" gives way to meta's "," (or goes, with the body, when the body is empty).
         boolean emptyBody = buffers.body.size() <= 2;
@@ -55,7 +56,7 @@ public final class JsonDocumentWriter {
         if (buffers.body.capacity() > KEEP_BUFFER_BYTES) {
             BUFFERS.remove(); // one huge document must not pin its buffer to the thread for good
         }
-        return document;
+        return new StagingDocument(document, patientUuidAt);
     }
 
     /** Output buffers reused by each thread, so that a document costs one exact-size array. */
@@ -87,7 +88,8 @@ public final class JsonDocumentWriter {
         }
     }
 
-    private static void writeMeta(JsonGenerator generator, DocumentMeta meta) throws IOException {
+    /** Returns the offset where the patient uuid is to be inserted, or -1 when meta has it. */
+    private static int writeMeta(JsonGenerator generator, DocumentMeta meta, Bytes out) throws IOException {
         generator.writeStartObject();
         generator.writeNumberField("schema_version", DocumentMeta.SCHEMA_VERSION);
         generator.writeStringField("message_id", meta.messageId());
@@ -103,7 +105,13 @@ public final class JsonDocumentWriter {
         optional(generator, "sending_facility", meta.sendingFacility());
         optional(generator, "control_id", meta.controlId());
         optional(generator, "message_time", Hl7Time.isoUtc(meta.messageTime()));
-        optional(generator, "patient_uuid", meta.patientUuid());
+        int patientUuidAt = -1;
+        if (meta.patientUuid() == null) {
+            generator.flush(); // meta is the document's start: an offset in this buffer is one in the document
+            patientUuidAt = out.size();
+        } else {
+            optional(generator, "patient_uuid", meta.patientUuid());
+        }
         if (!meta.patientIds().isEmpty()) {
             generator.writeArrayFieldStart("patient_ids");
             for (String id : meta.patientIds()) {
@@ -126,6 +134,7 @@ public final class JsonDocumentWriter {
             generator.writeEndArray();
         }
         generator.writeEndObject();
+        return patientUuidAt;
     }
 
     /** Empty values are left out, as in the body. */

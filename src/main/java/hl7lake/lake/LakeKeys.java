@@ -26,17 +26,33 @@ public final class LakeKeys {
                 day.getDayOfMonth(), messageId);
     }
 
-    /** {@code staging/hl7v2/<STRUCTURE>/date=<yyyy-mm-dd>/<message_id>.json}. */
-    public static String staging(String structure, String messageId) {
+    /**
+     * The partition key of the zones partitioned Hive-style (staging, error): {@code day}, not
+     * {@code date}, which is a reserved word in Athena DDL (docs/decisions.md, "The partition key").
+     */
+    public static final String PARTITION = "day";
+
+    /** {@code staging/hl7v2/<STRUCTURE>/}: the prefix of one structure's table. */
+    public static String stagingTable(String structure) {
         if (!STRUCTURE.matcher(structure).matches()) {
             throw new IllegalArgumentException("not a message structure name");
         }
-        return "staging/hl7v2/" + structure + "/date=" + day(messageId) + "/" + messageId + ".json";
+        return "staging/hl7v2/" + structure + "/";
     }
 
-    /** {@code error/hl7v2/date=<yyyy-mm-dd>/<error_id>.hl7}: the bytes of a rejected message. */
+    /** {@code staging/hl7v2/<STRUCTURE>/day=<yyyy-mm-dd>/<message_id>.json}. */
+    public static String staging(String structure, String messageId) {
+        return stagingTable(structure) + partition(messageId) + messageId + ".json";
+    }
+
+    /** {@code error/hl7v2/day=<yyyy-mm-dd>/<error_id>.hl7}: the bytes of a rejected message. */
     public static String error(String errorId) {
-        return "error/hl7v2/date=" + day(errorId) + "/" + errorId + ".hl7";
+        return "error/hl7v2/" + partition(errorId) + errorId + ".hl7";
+    }
+
+    /** {@code day=<yyyy-mm-dd>/}: the partition of an id's day. */
+    private static String partition(String uuidV7) {
+        return PARTITION + "=" + day(uuidV7) + "/";
     }
 
     /**

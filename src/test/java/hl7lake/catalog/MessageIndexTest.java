@@ -33,7 +33,7 @@ class MessageIndexTest {
         return new MessageRecord(messageId, controlId, "REGADT", "GOODHEALTH", "HL7LAKE", "LAKE", "ADT_A01", "ADT", "A01",
                 "2.5", "20261102083015", Instant.parse("2026-11-23T10:15:30Z"), "mllp",
                 "raw/hl7v2/2026/11/23/" + messageId + ".hl7", null, null,
-                "staging/hl7v2/ADT_A01/date=2026-11-23/" + messageId + ".json", patient, List.of(), sha256, "UTF-8", 2,
+                "staging/hl7v2/ADT_A01/day=2026-11-23/" + messageId + ".json", patient, List.of(), sha256, "UTF-8", 2,
                 false);
     }
 
@@ -76,7 +76,7 @@ class MessageIndexTest {
 
     @Test
     void an_error_record_says_why_and_is_written_once() {
-        ErrorRecord error = new ErrorRecord("e-1", "error/hl7v2/date=2026-11-23/e-1.hl7", "validate", 201, "MSH-9.2",
+        ErrorRecord error = new ErrorRecord("e-1", "error/hl7v2/day=2026-11-23/e-1.hl7", "validate", 201, "MSH-9.2",
                 "MSH-9.2 trigger event has no message structure in HL7 v2.5 for this message type", "AR",
                 Instant.parse("2026-11-23T10:15:30Z"), "http", "raw/hl7v2/2026/11/23/e-1.hl7", "sha-e", "INV-0008");
         assertThat(index.record(error)).isTrue();

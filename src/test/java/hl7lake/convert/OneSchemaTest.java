@@ -140,6 +140,25 @@ class OneSchemaTest {
         return paths;
     }
 
+    @Test
+    void a_v25_segment_where_the_structure_has_no_place_for_it_goes_to_z_segments_too() {
+        // ADT_A01 takes OBX only before AL1/DG1, and no NTE at the root: HAPI adds them as "OBX2" and "NTE"
+        JsonNode document = Conversions.json(Conversions.convert(("MSH|^~\\&|A|B|C|D|20261102083015||ADT^A01|S-9|P|2.5\r"
+                + "EVN|A01|20261102083015\rPID|1||ID1^^^AUTH^MR||LAST^FIRST\rPV1|1|I\rOBX|1|NM|1^A^L||5|mg\r"
+                + "DG1|1||R07^Pain^I10\rOBX|2|NM|2^B^L||6|mg\rNTE|1||a note\r").getBytes(StandardCharsets.UTF_8)));
+        assertThat(document.has("obx2")).isFalse();
+        assertThat(document.has("nte")).isFalse();
+        assertThat(document.get("obx")).hasSize(1);
+        JsonNode z = document.get("z_segments");
+        assertThat(z).hasSize(2);
+        assertThat(z.get(0).get("segment").asText()).isEqualTo("OBX");
+        assertThat(z.get(0).get("index").asInt()).isEqualTo(2);
+        assertThat(z.get(0).get("fields").get("5").asText()).isEqualTo("6");
+        assertThat(z.get(0).get("fields").get("3.1").asText()).isEqualTo("2");
+        assertThat(z.get(1).get("segment").asText()).isEqualTo("NTE");
+        assertThat(z.get(1).get("fields").get("3").asText()).isEqualTo("a note");
+    }
+
     private static void walk(JsonNode node, String path, Map<String, String> paths) {
         if (node.isObject()) {
             node.fields().forEachRemaining(e -> walk(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey(), paths));

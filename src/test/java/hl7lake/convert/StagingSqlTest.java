@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The staging zone answers plain SQL, with a real SQL engine (DuckDB, reading JSON as Athena does):
  * a generated corpus of 600 messages per structure for ADT_A01, ORU_R01, ORM_O01 and SIU_S12
  * ({@link StagingCorpus}), every accepted sample and every seed message (when present) are
- * converted and laid out as the lake lays them out ({@code STRUCTURE/date=…/id.json}); per
+ * converted and laid out as the lake lays them out ({@code STRUCTURE/day=…/id.json}); per
  * structure, every JSON path has one JSON type in every document, DuckDB's {@code read_json_auto}
  * with {@code union_by_name} infers no column typed JSON anywhere, and README's queries return
  * exactly the rows the generator put in, without JSON functions or casts.
@@ -83,7 +83,7 @@ class StagingSqlTest {
 
     private static void store(Conversion.Accepted accepted, String day, int n) throws IOException {
         String structure = accepted.metadata().structure();
-        Path dir = lake.resolve(structure).resolve("date=" + day);
+        Path dir = lake.resolve(structure).resolve("day=" + day);
         Files.createDirectories(dir);
         Files.write(dir.resolve(String.format("%06d.json", n)), accepted.document());
         documents.computeIfAbsent(structure, s -> new ArrayList<>()).add(Conversions.JSON.readTree(accepted.document()));
@@ -138,7 +138,7 @@ class StagingSqlTest {
                     columns.put(rows.getString("column_name"), rows.getString("column_type"));
                 }
             }
-            assertThat(columns).as(structure).containsKeys("meta", "msh", "date");
+            assertThat(columns).as(structure).containsKeys("meta", "msh", "day");
             Map<String, String> json = columns.entrySet().stream().filter(e -> JSON_TYPE.matcher(e.getValue()).find())
                     .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
             assertThat(json).as(structure + ": columns typed JSON somewhere in their nested type").isEmpty();
@@ -184,7 +184,7 @@ class StagingSqlTest {
 
     @Test
     void patients_per_sending_facility_per_day() throws SQLException {
-        String union = GENERATED.stream().map(s -> "SELECT meta.sending_facility AS facility, CAST(date AS VARCHAR) AS day,"
+        String union = GENERATED.stream().map(s -> "SELECT meta.sending_facility AS facility, CAST(day AS VARCHAR) AS day,"
                 + " meta.patient_ids[1] AS patient FROM " + table(s)).collect(Collectors.joining(" UNION ALL "));
         List<List<String>> rows = query("SELECT facility, day, count(DISTINCT patient) FROM (" + union + ")"
                 + " WHERE day <> '" + OTHER_DAY + "' GROUP BY facility, day");

@@ -85,7 +85,7 @@ class IngestRouteTest {
             assertThat(object(done.rawKey())).isEqualTo(bytes);
 
             String structure = ((hl7lake.convert.Conversion.Accepted) done.conversion()).metadata().structure();
-            assertThat(done.stagingKey()).matches("staging/hl7v2/" + structure + "/date=\\d{4}-\\d{2}-\\d{2}/" + id + "\\.json");
+            assertThat(done.stagingKey()).matches("staging/hl7v2/" + structure + "/day=\\d{4}-\\d{2}-\\d{2}/" + id + "\\.json");
             var staged = s3.getObjectAsBytes(b -> b.bucket("hl7lake").key(done.stagingKey()));
             assertThat(staged.response().contentType()).isEqualTo("application/json");
             assertThat(staged.response().metadata()).containsEntry("data_src", done.rawKey());
@@ -112,7 +112,7 @@ class IngestRouteTest {
         byte[] bytes = messagesOf(file).get(0);
         Ingestion done = ingest(bytes);
         assertThat(done.outcome()).isEqualTo(Outcome.REJECTED);
-        assertThat(done.errorKey()).matches("error/hl7v2/date=\\d{4}-\\d{2}-\\d{2}/" + done.messageId() + "\\.hl7");
+        assertThat(done.errorKey()).matches("error/hl7v2/day=\\d{4}-\\d{2}-\\d{2}/" + done.messageId() + "\\.hl7");
         assertThat(object(done.errorKey())).isEqualTo(bytes);
         assertThat(object(done.rawKey())).isEqualTo(bytes);
         Map<String, AttributeValue> error = item(TABLES.errors(), "error_id", done.messageId());

@@ -58,17 +58,17 @@ class LocalS3ServerTest {
     @Test
     void an_object_keeps_its_bytes_type_metadata_and_tags_exactly() {
         byte[] bytes = "MSH|^~\\&|é\r".getBytes(StandardCharsets.ISO_8859_1);
-        s3.putObject(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/date=2026-11-23/m1.json")
+        s3.putObject(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/day=2026-11-23/m1.json")
                         .contentType("application/json").metadata(Map.of("data_src", "raw/hl7v2/2026/11/23/m1.hl7"))
                         .tagging("data_src=raw/hl7v2/2026/11/23/m1.hl7").serverSideEncryption(ServerSideEncryption.AES256),
                 RequestBody.fromBytes(bytes));
-        var object = s3.getObjectAsBytes(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/date=2026-11-23/m1.json"));
+        var object = s3.getObjectAsBytes(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/day=2026-11-23/m1.json"));
         assertThat(object.asByteArray()).isEqualTo(bytes);
         assertThat(object.response().contentType()).isEqualTo("application/json");
         assertThat(object.response().metadata()).containsEntry("data_src", "raw/hl7v2/2026/11/23/m1.hl7");
-        assertThat(s3.getObjectTagging(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/date=2026-11-23/m1.json")).tagSet())
+        assertThat(s3.getObjectTagging(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/day=2026-11-23/m1.json")).tagSet())
                 .containsExactly(Tag.builder().key("data_src").value("raw/hl7v2/2026/11/23/m1.hl7").build());
-        assertThat(s3.headObject(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/date=2026-11-23/m1.json"))
+        assertThat(s3.headObject(b -> b.bucket("lake").key("staging/hl7v2/ADT_A01/day=2026-11-23/m1.json"))
                 .contentLength()).isEqualTo(bytes.length);
     }
 
