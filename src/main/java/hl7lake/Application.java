@@ -4,6 +4,7 @@ import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
 import hl7lake.cli.HealthCommand;
 import hl7lake.cli.SchemaCommand;
+import hl7lake.cli.RestageCommand;
 import hl7lake.cli.TokenCommand;
 import hl7lake.config.EngineSettings;
 
@@ -43,6 +44,7 @@ public final class Application {
             case "schema" -> SchemaCommand.run(rest, System.out, System.err);
             case "token" -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err);
             case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
+            case "restage" -> RestageCommand.run(rest, EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
         };
         return status;
@@ -60,11 +62,13 @@ public final class Application {
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
                   health                                                0 when the engine on this host answers ready (container HEALTHCHECK)
                   token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
+                  restage [--mode local|aws] --from DAY [--to DAY] [--structure S]   staging rewritten from the raw zone in today's shape
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
                   bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine
                   bench crash [--messages N] [--file-messages F]        the packaged engine killed with SIGKILL under load
                   bench frozen [--frozen 60] [--deadline 10]            S3 and DynamoDB frozen under MLLP load: time to an answer
+                  bench restage [--messages N] [--warmup W]             a day's staging restaged from raw vs. the engine's ingest rate
                 """);
         return "help".equals(command) ? 0 : 2;
     }

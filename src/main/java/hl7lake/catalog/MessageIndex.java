@@ -53,6 +53,28 @@ public final class MessageIndex {
         return putOnce(tables.errors(), CatalogItems.error(record), "error_id");
     }
 
+    /**
+     * Points a message's item at its staging object's new key and structure (restage), only while the
+     * item still names {@code from} (null: no key): a concurrent change fails with
+     * {@link ConditionalCheckFailedException} instead of being overwritten. The item keeps its id and
+     * everything else.
+     */
+    public void restaged(String messageId, String from, String to, String structure) {
+        Map<String, AttributeValue> values = new java.util.HashMap<>(Map.of(":to", AttributeValue.fromS(to),
+                ":st", AttributeValue.fromS(structure), ":id", AttributeValue.fromS(messageId)));
+        String condition = "message_id = :id AND ";
+        if (from == null) {
+            condition += "attribute_not_exists(staging_key)";
+        } else {
+            values.put(":from", AttributeValue.fromS(from));
+            condition += "staging_key = :from";
+        }
+        String onlyIf = condition;
+        dynamo.updateItem(b -> b.tableName(tables.messages()).key(Map.of("message_id", AttributeValue.fromS(messageId)))
+                .updateExpression("SET staging_key = :to, #structure = :st").conditionExpression(onlyIf)
+                .expressionAttributeNames(Map.of("#structure", "structure")).expressionAttributeValues(values));
+    }
+
     public Optional<Map<String, AttributeValue>> message(String messageId) {
         return get(tables.messages(), Map.of("message_id", AttributeValue.fromS(messageId)));
     }

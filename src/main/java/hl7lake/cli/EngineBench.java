@@ -104,7 +104,7 @@ final class EngineBench {
     }
 
     /** Seconds from the upload of a drop file to its leaving the inbox (reported and archived). */
-    private static double drop(S3Client s3, Path file, String name) throws InterruptedException {
+    static double drop(S3Client s3, Path file, String name) throws InterruptedException {
         long t0 = System.nanoTime();
         s3.putObject(b -> b.bucket("hl7lake").key("raw/inbox/" + name), RequestBody.fromFile(file));
         while (!s3.listObjectsV2(b -> b.bucket("hl7lake").prefix("raw/inbox/")).contents().isEmpty()) {

@@ -29,6 +29,14 @@ public final class LocalS3Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalS3Server.class);
 
+    static {
+        // The JDK's server leaves Nagle's algorithm on: a reply written as headers, then body (every GET)
+        // waits for the client's delayed ACK, ~40 ms a request. Read once, when the JVM's first server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService workers;
     private final ObjectStore store;
