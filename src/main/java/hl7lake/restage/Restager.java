@@ -71,9 +71,11 @@ final class Restager {
         Conversion.Accepted accepted = (Conversion.Accepted) conversion;
         String structure = accepted.metadata().structure();
         String key = LakeKeys.staging(structure, message.messageId());
-        boolean current = holds(key, accepted.document(), message.rawKey());
+        // the document as ingest writes it: with the patient uuid the catalog linked the message to
+        byte[] document = accepted.document(message.patientUuid());
+        boolean current = holds(key, document, message.rawKey());
         if (!current) {
-            lake.staging(key, accepted.document(), message.rawKey());
+            lake.staging(key, document, message.rawKey());
         }
         boolean moved = message.stagingKey() == null || !message.stagingKey().equals(key);
         if (moved) {
