@@ -44,6 +44,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.net.URL;
+import java.net.MalformedURLException;
 
 /**
  * The running engine: in local mode its embedded lake, the AWS clients, the beans the routes call,
@@ -218,10 +220,10 @@ public final class Engine implements AutoCloseable {
         return issuer;
     }
 
-    private static java.net.URL toUrl(String value) {
+    private static URL toUrl(String value) {
         try {
-            return new java.net.URL(value);
-        } catch (java.net.MalformedURLException e) {
+            return new URL(value);
+        } catch (MalformedURLException e) {
             throw new IllegalStateException("not a URL: " + value, e);
         }
     }

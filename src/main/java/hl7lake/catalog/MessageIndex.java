@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
 
 /**
  * The messages and errors tables, and the claims that make ingestion idempotent:
@@ -73,7 +74,7 @@ public final class MessageIndex {
 
     /** The first claim wins: empty when ours is stored, else the item that was there. */
     private Optional<Map<String, AttributeValue>> claim(String claimId, Map<String, AttributeValue> attributes) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(attributes);
+        Map<String, AttributeValue> item = new HashMap<>(attributes);
         item.put("claim_id", AttributeValue.fromS(claimId));
         if (putOnce(tables.claims(), item, "claim_id")) {
             return Optional.empty();

@@ -5,6 +5,7 @@ import org.apache.camel.spi.HeaderFilterStrategy;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.Locale;
 
 /**
  * The HTTP door's header filter (its platform-http endpoint's {@code headerFilterStrategy}): no
@@ -25,14 +26,14 @@ public final class ReplyHeaders implements HeaderFilterStrategy {
             names = new HashSet<>(4);
             exchange.setProperty(ALLOWED, names);
         }
-        names.add(name.toLowerCase(java.util.Locale.ROOT));
+        names.add(name.toLowerCase(Locale.ROOT));
     }
 
     /** Exchange to response: true (left out) unless the door set this header for this reply. */
     @Override
     public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
         Set<?> names = exchange == null ? null : exchange.getProperty(ALLOWED, Set.class);
-        return names == null || !names.contains(name.toLowerCase(java.util.Locale.ROOT));
+        return names == null || !names.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** Request to exchange: always left out. */

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The message bytes in a POST body, by its content type (docs/architecture.md §2 HTTP):
@@ -83,7 +84,7 @@ final class RequestBodies {
                 }
             }
         } else if (media.equals("text/plain")) {
-            message = base64(new String(body, java.nio.charset.StandardCharsets.US_ASCII), body);
+            message = base64(new String(body, StandardCharsets.US_ASCII), body);
             charset = null;
         } else {
             message = body;

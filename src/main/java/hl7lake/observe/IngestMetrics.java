@@ -9,6 +9,8 @@ import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 
 import java.time.Duration;
+import java.util.Locale;
+import hl7lake.ingest.Outcome;
 
 /**
  * The pipeline's own metrics, in the registry that /observe/metrics serves: messages by door and
@@ -28,13 +30,13 @@ public final class IngestMetrics {
         }
         String door = ingestion.door();
         Counter.builder("hl7lake.messages").description("Messages through the pipeline")
-                .tag("door", door).tag("outcome", ingestion.outcome().name().toLowerCase(java.util.Locale.ROOT))
+                .tag("door", door).tag("outcome", ingestion.outcome().name().toLowerCase(Locale.ROOT))
                 .tag("duplicate", Boolean.toString(ingestion.isDuplicate())).register(meters).increment();
         Timer.builder("hl7lake.pipeline").description("Time from a door handing a message in to its outcome")
                 .tag("door", door).publishPercentileHistogram().register(meters)
                 .record(Duration.ofMillis(Math.max(0, exchange.getClock().elapsed())));
         if (ingestion.conversion() instanceof Conversion.Accepted accepted && accepted.metadata().siteSpecific()
-                && ingestion.outcome() == hl7lake.ingest.Outcome.ACCEPTED && !ingestion.isDuplicate()) {
+                && ingestion.outcome() == Outcome.ACCEPTED && !ingestion.isDuplicate()) {
             // MSH-9.1 is a Z code of three letters or digits: a bounded set of tag values
             Counter.builder("hl7lake.messages.site.specific")
                     .description("Accepted messages of a site-specific type (MSH-9.1 starting with Z), kept with a generic structure")
