@@ -75,15 +75,15 @@ public final class IngestSteps {
         String sha256 = MessageConverter.sha256(inbound.bytes());
         MessageIndex.ContentClaim claim = index.claimContent(ContentHash.sha256(inbound.bytes()), MessageIds.next());
         if (claim.first()) {
-            return new Ingestion(inbound, sha256, claim.messageId(), false, null);
+            return new Ingestion(inbound, sha256, claim.messageId(), false);
         }
         Optional<Map<String, AttributeValue>> accepted = index.message(claim.messageId());
         Optional<Map<String, AttributeValue>> rejected = accepted.isPresent() ? Optional.empty() : index.error(claim.messageId());
         if (accepted.isEmpty() && rejected.isEmpty()) {
             // an earlier attempt with these bytes stopped before its record: finish it under the same id
-            return new Ingestion(inbound, sha256, claim.messageId(), false, null);
+            return new Ingestion(inbound, sha256, claim.messageId(), false);
         }
-        Ingestion duplicate = new Ingestion(inbound, sha256, claim.messageId(), true, null);
+        Ingestion duplicate = new Ingestion(inbound, sha256, claim.messageId(), true);
         Map<String, AttributeValue> first = accepted.orElseGet(rejected::get);
         duplicate.rawStored(first.get("raw_key").s());
         if (accepted.isPresent()) {
@@ -181,7 +181,7 @@ public final class IngestSteps {
      */
     public Ingestion failed(@Body Object body, @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause) {
         Ingestion ingestion = body instanceof Ingestion i ? i
-                : new Ingestion((Inbound) body, null, null, false, null);
+                : new Ingestion((Inbound) body, null, null, false);
         String reason = cause.getClass().getSimpleName();
         Optional<String> refused = StorageFailures.refusedAsInvalid(cause);
         if (refused.isPresent() && ingestion.conversion() != null && !ingestion.isDuplicate()

@@ -25,12 +25,11 @@ public final class Ingestion {
     private long deadline;
     private Hl7Rejection firstRejection;
 
-    Ingestion(Inbound inbound, String sha256, String messageId, boolean duplicate, Outcome priorOutcome) {
+    Ingestion(Inbound inbound, String sha256, String messageId, boolean duplicate) {
         this.inbound = inbound;
         this.sha256 = sha256;
         this.messageId = messageId;
         this.duplicate = duplicate;
-        this.outcome = priorOutcome;
         this.rawKey = inbound.rawKey();
     }
 
@@ -148,7 +147,7 @@ public final class Ingestion {
      * earlier message of the same request: a transient failure, nothing stored, send it again.
      */
     public static Ingestion notTried(Inbound inbound) {
-        Ingestion ingestion = new Ingestion(inbound, null, null, false, null);
+        Ingestion ingestion = new Ingestion(inbound, null, null, false);
         ingestion.failed("not tried: storage failed for an earlier message of the request");
         return ingestion;
     }
