@@ -6,7 +6,8 @@ import hl7lake.hl7.Hl7Rejection;
 
 /**
  * One message on its way through the pipeline route: the exchange body from the first step to the
- * reply. The route's content-based router calls {@link #isDuplicate()} and {@link #isAccepted()}.
+ * reply. The route's content-based router reads the {@link IngestSteps#ROUTE} header that
+ * {@link IngestSteps#convert} sets from it; a door reads {@link #outcome()}.
  */
 public final class Ingestion {
 
