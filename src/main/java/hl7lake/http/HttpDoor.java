@@ -182,24 +182,25 @@ public final class HttpDoor {
                 json.put("status", "accepted");
                 json.put("message_id", ingestion.messageId());
                 json.put("control_id", conversion.header().controlId());
-                json.put("staging_key", ingestion.stagingKey());
+                json.put("staging_key", ((Ingestion.Accepted) ingestion).stagingKey());
             }
             case REJECTED -> {
-                Hl7Rejection why = ((Conversion.Rejected) conversion).rejection();
+                Ingestion.Rejected rejected = (Ingestion.Rejected) ingestion;
+                Hl7Rejection why = rejected.rejection();
                 json.put("status", "rejected");
                 json.put("error_id", ingestion.messageId());
                 json.put("control_id", emptyToNull(conversion.header().controlId()));
                 json.put("code", why.code().getCode());
                 json.put("location", why.location().toString());
                 json.put("reason", why.reason());
-                json.put("error_key", ingestion.errorKey());
+                json.put("error_key", rejected.errorKey());
             }
             case TRANSIENT_FAILURE -> {
                 json.put("status", "unavailable");
                 json.put("reason", "storage is unavailable; nothing was stored; send the message again");
             }
         }
-        if (ingestion.isDuplicate()) {
+        if (ingestion.duplicate()) {
             json.put("duplicate", true);
         }
         json.put("ack", ack);
@@ -234,7 +235,7 @@ public final class HttpDoor {
         LOG.info("http {}: message {} control id {} ({} bytes): {}{}", exchange.getMessage().getHeader(REMOTE),
                 ingestion.messageId(), conversion == null ? "?" : LogText.cap(conversion.header().controlId()),
                 ingestion.inbound().bytes().length,
-                ingestion.outcome(), ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+                ingestion.outcome(), ingestion.duplicate() ? ", a resend of a stored message" : "");
     }
 
     private static String emptyToNull(String value) {

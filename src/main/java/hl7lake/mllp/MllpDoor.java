@@ -64,7 +64,7 @@ public final class MllpDoor {
         Conversion conversion = ingestion.conversion();
         LOG.info("mllp {}: message {} control id {} ({} bytes): {}{}", remote, ingestion.messageId(),
                 conversion == null ? "?" : LogText.cap(conversion.header().controlId()), ingestion.inbound().bytes().length,
-                Acknowledgements.describe(replies), ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+                Acknowledgements.describe(replies), ingestion.duplicate() ? ", a resend of a stored message" : "");
         return MllpReply.of(replies);
     }
 
@@ -76,7 +76,7 @@ public final class MllpDoor {
                             @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
                             @Body Object body,
                             @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
-        List<Acknowledgements.Reply> replies = body instanceof Ingestion ingestion && ingestion.outcome() != null
+        List<Acknowledgements.Reply> replies = body instanceof Ingestion ingestion
                 ? acks.all(ingestion)
                 : acks.notProcessed(frame == null ? new byte[0] : frame.bytes());
         LOG.warn("mllp {}: the message could not be handled ({}); answered {}", remote,

@@ -110,6 +110,6 @@ class StagingSqlEngineTest {
     private static void ingest(ProducerTemplate template, byte[] bytes, Map<String, Integer> ingested) {
         Ingestion done = template.requestBody("direct:ingest", Inbound.of(bytes, "test", Instant.now()), Ingestion.class);
         assertThat(done.outcome()).isEqualTo(Outcome.ACCEPTED);
-        ingested.merge(done.stagingKey().split("/")[2], 1, Integer::sum);
+        ingested.merge(((Ingestion.Accepted) done).stagingKey().split("/")[2], 1, Integer::sum);
     }
 }
