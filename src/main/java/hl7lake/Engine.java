@@ -1,86 +1,40 @@
 package hl7lake;
 
-import hl7lake.catalog.CatalogLimits;
-import hl7lake.catalog.CatalogTables;
-import hl7lake.catalog.MessageIndex;
-import hl7lake.catalog.PatientCrossReference;
-import hl7lake.config.AwsClients;
 import hl7lake.config.EngineSettings;
-import hl7lake.convert.MessageConverter;
-import hl7lake.hl7.Hl7Parser;
-import hl7lake.hl7.ValidationProfile;
-import hl7lake.inbox.FileClaims;
-import hl7lake.inbox.InboxPoller;
-import hl7lake.hl7.AckBuilder;
-import hl7lake.http.HttpDoor;
-import hl7lake.http.HttpServerGuard;
-import hl7lake.http.ReplyHeaders;
 import hl7lake.http.LocalIssuer;
-import hl7lake.http.TokenVerifier;
-import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
-import hl7lake.ingest.Acknowledgements;
-import hl7lake.ingest.IngestSteps;
-import hl7lake.mllp.MllpDoor;
-import hl7lake.mllp.MllpHandlers;
-import hl7lake.mllp.MllpStats;
-import hl7lake.mllp.MllpTls;
-import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.camel.main.BaseMainSupport;
-import org.apache.camel.main.MainListenerSupport;
-import hl7lake.lake.LakeWriter;
 import hl7lake.local.LocalLake;
-import hl7lake.observe.IngestMetrics;
-import hl7lake.observe.LakeHealthCheck;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.Main;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
-import java.net.URI;
-import java.nio.charset.Charset;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Properties;
 
 /**
- * The running engine: in local mode its embedded lake, the AWS clients, the beans the routes call,
- * and camel-main with the YAML routes. AWS mode checks the bucket and tables first and fails with
- * the names of what is missing.
+ * The running engine: its mode, in local mode its embedded lake, and camel-main, which builds the
+ * beans from the configuration classes {@code camel.main.configuration-classes} lists (one per
+ * concern: lake, catalog, pipeline, doors, observe; each reads its own {@code hl7lake.*} group) and
+ * loads the YAML routes. AWS mode fails at start, naming the bucket or tables that are missing.
  */
 public final class Engine implements AutoCloseable {
 
     private final Main main;
     private final LocalLake local;
     private final LocalIssuer issuer;
-    private final S3Client s3;
-    private final DynamoDbClient dynamo;
 
-    private final InboxPoller inbox;
-
-    private final HttpServerGuard http;
-
-    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox,
-                   HttpServerGuard http) {
-        this.http = http;
+    private Engine(Main main, LocalLake local, LocalIssuer issuer) {
         this.main = main;
         this.local = local;
         this.issuer = issuer;
-        this.s3 = s3;
-        this.dynamo = dynamo;
-        this.inbox = inbox;
-    }
-
-    private static URI uri(String value) {
-        return value == null ? null : URI.create(value);
     }
 
     /** Starts and returns at once (tests, benchmarks). */
     public static Engine start(EngineSettings settings) throws Exception {
         Engine engine = prepare(settings);
-        engine.main.start();
+        try {
+            engine.main.start();
+        } catch (Exception e) {
+            engine.close();
+            throw e;
+        }
         return engine;
     }
 
@@ -92,117 +46,36 @@ public final class Engine implements AutoCloseable {
     }
 
     private static Engine prepare(EngineSettings settings) {
-        boolean localMode = settings.mode().equals("local");
-        LocalLake local = localMode ? LocalLake.start(settings) : null;
-        String region = settings.get("hl7lake.aws.region");
-        URI s3Endpoint = localMode ? local.s3Endpoint() : uri(settings.optional("hl7lake.aws.s3-endpoint"));
-        URI dynamoEndpoint = localMode ? local.dynamoEndpoint() : uri(settings.optional("hl7lake.aws.dynamodb-endpoint"));
-        S3Client s3 = AwsClients.s3(s3Endpoint, region);
-        DynamoDbClient dynamo = AwsClients.dynamo(dynamoEndpoint, region);
-        String bucket = settings.get("hl7lake.lake.bucket");
-        CatalogTables tables = new CatalogTables(settings.get("hl7lake.catalog.table-prefix"));
-        if (!localMode) {
-            failIfMissing(s3, dynamo, bucket, tables);
-        }
-        Hl7Parser parser = new Hl7Parser();
-        MessageConverter converter = new MessageConverter(parser,
-                ValidationProfile.of(settings.get("hl7lake.validation.profile")),
-                Charset.forName(settings.get("hl7lake.validation.charset-fallback")));
-        MessageIndex index = new MessageIndex(dynamo, tables);
-        LakeWriter lake = new LakeWriter(s3, bucket);
-        IngestSteps steps = new IngestSteps(converter, lake, index,
-                new PatientCrossReference(dynamo, tables, Clock.systemUTC()),
-                new CatalogLimits(settings.number("hl7lake.catalog.max-patient-identifiers")),
-                Duration.ofSeconds(settings.number("hl7lake.storage.deadline-seconds")));
-        InboxPoller inbox = new InboxPoller(s3, bucket, settings.get("hl7lake.inbox.prefix"),
-                new FileClaims(dynamo, tables, Clock.systemUTC(), Duration.ofSeconds(settings.number("hl7lake.inbox.lease-seconds"))),
-                index, settings.number("hl7lake.inbox.parallelism"), settings.number("hl7lake.inbox.max-message-bytes"),
-                Clock.systemUTC());
-
-        MllpStats mllpStats = new MllpStats();
-        MllpHandlers mllp = new MllpHandlers(settings.number("hl7lake.mllp.max-connections"),
-                settings.number("hl7lake.mllp.max-message-bytes"), settings.number("hl7lake.mllp.read-timeout-seconds") * 1000L,
-                settings.number("hl7lake.mllp.idle-timeout-seconds"), settings.number("hl7lake.mllp.evict-idle-seconds"),
-                settings.number("hl7lake.mllp.max-buffered-bytes"), mllpStats);
-        Acknowledgements acks = new Acknowledgements(new AckBuilder(parser.context(), Clock.systemUTC()));
-
+        Properties properties = settings.asProperties();
+        LocalLake local = null;
         LocalIssuer issuer = null;
-        TokenVerifier tokens = null;
-        if (settings.flag("hl7lake.http.door.enabled")) {
-            String issuerUrl = settings.optional("hl7lake.http.auth.issuer");
-            String clientId = settings.optional("hl7lake.http.auth.client-id");
-            if (issuerUrl == null && localMode) { // development only: AWS mode never has a local issuer
-                issuer = LocalIssuer.start(settings.flag("hl7lake.local.in-memory") ? null : settings.dataDir(),
-                        settings.number("hl7lake.local.issuer-port"));
-                issuerUrl = issuer.issuer();
-                clientId = clientId == null ? LocalIssuer.CLIENT_ID : clientId;
-            }
-            issuerUrl = settings.require(issuerUrl, "hl7lake.http.auth.issuer");
-            String jwks = settings.optional("hl7lake.http.auth.jwks-url");
-            tokens = new TokenVerifier(jwks != null ? toUrl(jwks) : LocalIssuer.jwksOf(issuerUrl), issuerUrl,
-                    settings.require(clientId, "hl7lake.http.auth.client-id"),
-                    Duration.ofSeconds(settings.number("hl7lake.http.auth.clock-skew-seconds")),
-                    Duration.ofSeconds(settings.number("hl7lake.http.auth.jwks-refetch-seconds")));
+        if (settings.mode().equals("local")) {
+            local = LocalLake.start(settings);
+            issuer = startLocal(settings, local, properties);
         }
-
         Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
-        main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
-        main.bind("ingestSteps", steps);
-        main.bind("inboxPoller", inbox);
-        main.bind("ingestMetrics", new IngestMetrics());
-        main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
-        // bound even when the door is off (its route is then not started, but is still built)
-        main.bind("httpDoor", new HttpDoor(tokens, acks, settings.number("hl7lake.http.max-message-bytes"),
-                Clock.systemUTC(), lake, index));
-        main.bind("httpHeaders", new ReplyHeaders());
-        // the Vert.x instance platform-http finds in the registry: its HTTP server gets the engine's limits
-        HttpServerGuard http = HttpServerGuard.create(settings.number("hl7lake.http.idle-timeout-seconds"),
-                settings.number("hl7lake.http.request-header-timeout-seconds"), settings.number("hl7lake.http.max-connections"));
-        main.bind("vertx", http);
-        main.bind("httpResults", new GroupedBodyAggregationStrategy());
-        main.bind("mllpDoor", new MllpDoor(acks, mllpStats, mllp.maxMessageBytes(), Clock.systemUTC()));
-        main.bind("mllpIdle", mllp.idle());
-        main.bind("mllpConnections", mllp.connections());
-        main.bind("mllpFrames", mllp.frames());
-        main.bind("mllpEncoder", mllp.encoder());
-        main.bind("mllpTls", MllpTls.of(settings));
-        main.addMainListener(new MainListenerSupport() {
-            @Override
-            public void afterConfigure(BaseMainSupport configured) {
-                // the registry /observe/metrics serves exists once Camel has started
-                try {
-                    configured.getCamelContext().addStartupListener((context, alreadyStarted) -> {
-                        MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
-                        if (registry != null) {
-                            mllpStats.bind(registry);
-                            http.bind(registry);
-                        }
-                        VertxPlatformHttpRouter router = VertxPlatformHttpRouter.lookup(context,
-                                VertxPlatformHttpRouter.getRouterNameFromPort(settings.number("hl7lake.http.port")));
-                        if (router != null) { // the root router has them already; failures inside the routes' router too
-                            HttpServerGuard.jsonErrors(router);
-                        }
-                    });
-                } catch (Exception e) {
-                    throw new IllegalStateException("could not register the MLLP metrics", e);
-                }
-            }
-        });
-        return new Engine(main, local, issuer, s3, dynamo, inbox, http);
+        main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
+        return new Engine(main, local, issuer);
     }
 
-    private static void failIfMissing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
-        List<String> missing = new ArrayList<>();
-        try {
-            s3.headBucket(b -> b.bucket(bucket));
-        } catch (NoSuchBucketException e) {
-            missing.add("S3 bucket " + bucket);
+    /**
+     * Local mode: the engine runs as in AWS mode against the embedded lake's endpoints, and, when the
+     * HTTP door is on and no issuer is configured, against the local token issuer (development only:
+     * AWS mode never has one). Returns that issuer, or null.
+     */
+    private static LocalIssuer startLocal(EngineSettings settings, LocalLake local, Properties properties) {
+        properties.setProperty("hl7lake.aws.s3-endpoint", local.s3Endpoint().toString());
+        properties.setProperty("hl7lake.aws.dynamodb-endpoint", local.dynamoEndpoint().toString());
+        if (!settings.flag("hl7lake.http.door.enabled") || settings.optional("hl7lake.http.auth.issuer") != null) {
+            return null;
         }
-        tables.missing(dynamo).forEach(table -> missing.add("DynamoDB table " + table));
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("AWS mode: missing " + String.join(", ", missing)
-                    + " (deploy the stack in cloudformation/ or set hl7lake.lake.bucket / hl7lake.catalog.table-prefix)");
+        LocalIssuer issuer = LocalIssuer.start(settings.flag("hl7lake.local.in-memory") ? null : settings.dataDir(),
+                settings.number("hl7lake.local.issuer-port"));
+        properties.setProperty("hl7lake.http.auth.issuer", issuer.issuer());
+        if (settings.optional("hl7lake.http.auth.client-id") == null) {
+            properties.setProperty("hl7lake.http.auth.client-id", LocalIssuer.CLIENT_ID);
         }
+        return issuer;
     }
 
     public CamelContext camel() {
@@ -218,23 +91,11 @@ public final class Engine implements AutoCloseable {
         return issuer;
     }
 
-    private static java.net.URL toUrl(String value) {
-        try {
-            return new java.net.URL(value);
-        } catch (java.net.MalformedURLException e) {
-            throw new IllegalStateException("not a URL: " + value, e);
-        }
-    }
-
     @Override
     public void close() {
         try {
-            main.stop();
+            main.stop(); // the beans' clients, executors and HTTP server close with Camel's registry
         } finally {
-            http.stop(); // found in the registry, so platform-http leaves it open
-            inbox.close();
-            s3.close();
-            dynamo.close();
             if (issuer != null) {
                 issuer.close();
             }

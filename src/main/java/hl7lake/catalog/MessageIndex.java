@@ -7,6 +7,7 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashMap;
 
 /**
  * The messages and errors tables, and the claims that make ingestion idempotent:
@@ -84,6 +85,21 @@ public final class MessageIndex {
     }
 
     /**
+     * What the catalog holds for a message id stored before: its message record (accepted), else its
+     * error record (rejected); empty when it has neither (an earlier attempt stopped before its record).
+     */
+    public Optional<StoredCopy> stored(String messageId) {
+        Optional<Map<String, AttributeValue>> accepted = message(messageId);
+        if (accepted.isPresent()) {
+            Map<String, AttributeValue> item = accepted.get();
+            return Optional.of(new StoredCopy(item.get("raw_key").s(), item.get("staging_key").s(), null, null, null));
+        }
+        return error(messageId).map(item -> new StoredCopy(item.get("raw_key").s(), null, item.get("error_key").s(),
+                item.containsKey("code") ? Integer.valueOf(item.get("code").n()) : null,
+                item.containsKey("reason") ? item.get("reason").s() : null));
+    }
+
+    /**
      * The messages a sender sent with this control id, oldest first (the GSI is eventually consistent on AWS).
      * {@code senderControl} as {@link MessageRecord#senderControl} makes it; an over-long one is looked up by its hashed key.
      */
@@ -95,7 +111,7 @@ public final class MessageIndex {
 
     /** The first claim wins: empty when ours is stored, else the item that was there. */
     private Optional<Map<String, AttributeValue>> claim(String claimId, Map<String, AttributeValue> attributes) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(attributes);
+        Map<String, AttributeValue> item = new HashMap<>(attributes);
         item.put("claim_id", AttributeValue.fromS(claimId));
         if (putOnce(tables.claims(), item, "claim_id")) {
             return Optional.empty();
@@ -115,6 +131,17 @@ public final class MessageIndex {
     private Optional<Map<String, AttributeValue>> get(String table, Map<String, AttributeValue> key) {
         var response = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
         return response.hasItem() && !response.item().isEmpty() ? Optional.of(response.item()) : Optional.empty();
+    }
+
+    /**
+     * A message as first stored: its raw key, and its staging key (accepted) or its error key with the
+     * rejection's HL7 code and reason as the error record has them (either may be null).
+     */
+    public record StoredCopy(String rawKey, String stagingKey, String errorKey, Integer code, String reason) {
+
+        public boolean accepted() {
+            return stagingKey != null;
+        }
     }
 
     /** Who owns a message's bytes, and whether that is the caller. */

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Arrays;
 
 /**
  * {@code bench convert}: messages per second on one thread for (a) HAPI's parse alone, validation
@@ -45,25 +46,25 @@ public final class BenchCommand {
 
     public static int run(String[] args, PrintStream out) throws Exception {
         if (args.length > 0 && args[0].equals("engine")) {
-            return EngineBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return EngineBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("mllp")) {
-            return MllpBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return MllpBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("http")) {
-            return HttpBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return HttpBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("crash")) {
-            return CrashBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return CrashBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("frozen")) {
-            return FrozenBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return FrozenBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("restage")) {
             return RestageBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("s3")) {
-            return LocalS3Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return LocalS3Bench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length == 0 || !args[0].equals("convert")) {
             out.println("usage: bench convert [--seconds N] [--profile P] [FILE...]");
@@ -76,7 +77,7 @@ public final class BenchCommand {
             out.println("       bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
             return 2;
         }
-        ConverterOptions options = ConverterOptions.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        ConverterOptions options = ConverterOptions.parse(Arrays.copyOfRange(args, 1, args.length));
         List<String> files = new ArrayList<>(options.files);
         if (files.isEmpty()) {
             files.addAll(SEED.stream().allMatch(f -> Files.isRegularFile(Path.of(f))) ? SEED : OURS);

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.TreeMap;
 
 /**
  * {@code bench frozen}: the engine in AWS mode on the embedded S3 server and DynamoDB Local, each
@@ -216,7 +217,7 @@ final class FrozenBench {
         }
 
         String codes() {
-            Map<String, Long> counted = new java.util.TreeMap<>();
+            Map<String, Long> counted = new TreeMap<>();
             codes.forEach((code, n) -> counted.put(code, n.sum()));
             return counted.toString();
         }

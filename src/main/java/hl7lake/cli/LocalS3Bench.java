@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
 
 /**
  * {@code bench s3 [--objects N] [--threads C] [--dir D]}: puts N staging-like objects (1.5 KB, one
@@ -41,7 +43,7 @@ final class LocalS3Bench {
         }
         Path root = dir != null ? dir : Files.createTempDirectory("hl7lake-bench-s3");
         byte[] body = ("{\"meta\":{\"message_id\":\"x\"},\"msh\":{" + "\"f\":\"0123456789abcdef\",".repeat(70) + "\"z\":1}}")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
         out.printf(Locale.ROOT, "local S3 server, %d objects of %d bytes with a tag, %d threads, under %s, %d cores%n",
                 objects, body.length, threads, root, Runtime.getRuntime().availableProcessors());
         try (LocalS3Server server = LocalS3Server.start(0, root);
@@ -88,7 +90,7 @@ final class LocalS3Bench {
 
     private static void deleteTree(Path root) throws IOException {
         try (var files = Files.walk(root)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }

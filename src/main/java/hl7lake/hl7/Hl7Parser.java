@@ -16,6 +16,7 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The application's one HAPI context and what it parses: every version from 2.1 to 2.8.x into
@@ -98,8 +99,8 @@ public final class Hl7Parser {
         return TRIGGER.matcher(trigger).matches() ? header.messageType() + "_" + trigger : header.messageType();
     }
 
-    private static final java.util.regex.Pattern SITE_SPECIFIC_TYPE = java.util.regex.Pattern.compile("Z[A-Z0-9]{2}");
-    private static final java.util.regex.Pattern TRIGGER = java.util.regex.Pattern.compile("[A-Z0-9]{1,3}");
+    private static final Pattern SITE_SPECIFIC_TYPE = Pattern.compile("Z[A-Z0-9]{2}");
+    private static final Pattern TRIGGER = Pattern.compile("[A-Z0-9]{1,3}");
 
     private boolean isV25Structure(String structure) {
         return knownStructures.computeIfAbsent(structure, name -> {

@@ -3,6 +3,7 @@ package hl7lake.hl7;
 import ca.uhn.hl7v2.ErrorCode;
 
 import java.util.Set;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The MSH fields hl7lake acts on, read straight from the ER7 text: delimiters, the routing fields
@@ -108,7 +109,7 @@ public record MshHeader(char fieldSeparator, String encodingCharacters,
         while (end < bytes.length && bytes[end] != '\r' && bytes[end] != '\n') {
             end++;
         }
-        return new String(bytes, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
     }
 
     /**

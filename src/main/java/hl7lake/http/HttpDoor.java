@@ -1,8 +1,5 @@
 package hl7lake.http;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import hl7lake.catalog.ErrorRecord;
 import hl7lake.catalog.MessageIndex;
 import hl7lake.convert.Conversion;
@@ -12,41 +9,43 @@ import hl7lake.ingest.Acknowledgements;
 import hl7lake.ingest.Inbound;
 import hl7lake.ingest.Ingestion;
 import hl7lake.ingest.LogText;
+import hl7lake.ingest.Outcome;
 import hl7lake.lake.LakeKeys;
 import hl7lake.lake.LakeWriter;
 import hl7lake.lake.MessageIds;
 import io.vertx.core.http.HttpServerRequest;
-import hl7lake.ingest.Outcome;
 import org.apache.camel.Body;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeProperty;
+import org.apache.camel.Header;
 import org.apache.camel.Message;
 import org.apache.camel.component.platform.http.vertx.HttpMessage;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static hl7lake.Hl7LakeConstants.HTTP_RESPONSE_CODE;
+import static hl7lake.Hl7LakeConstants.HTTP_STORAGE_FAILED;
+
 /**
- * The HTTP door's steps ({@code routes/http.yaml}): the token is checked and the body read into
- * messages for the pipeline, or the request is answered at once (401, 413, 415, 400); the stored
- * outcomes become the JSON reply: 200 accepted, 400 rejected (in the error zone), 503 with
- * Retry-After when storage failed (nothing stored). Every reply is JSON, and carries no response
- * header but ours. Logs ids, codes and sizes.
+ * The HTTP door's steps ({@code routes/http.yaml}): the token is checked ({@link Unauthorized}, 401)
+ * and the body read into messages for the pipeline ({@link HttpProblem}: 413, 415, 400), each refusal
+ * an exception the route maps to its status; the stored outcomes become the {@link HttpReply}: 200
+ * accepted, 400 rejected (in the error zone), 503 when storage failed (nothing stored). The route sets
+ * the status and marshals the reply to JSON. Request data never becomes an exchange header
+ * ({@link ReplyHeaders}). Logs ids, codes and sizes.
  */
 public final class HttpDoor {
 
-    static final String RETRY_AFTER_SECONDS = "5";
     /** HL7 table 0357 "data type error": the body is not in the form its content type says. */
     static final int UNREADABLE_CODE = 102;
-    private static final String REMOTE = "CamelVertxPlatformHttpRemoteAddress";
     private static final Logger LOG = LoggerFactory.getLogger(HttpDoor.class);
-    /** Exchange property: set once storage failed for a message of this request (shared by the split's parts). */
-    static final String STORAGE_FAILED = "hl7lake.http.storageFailed";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TokenVerifier tokens;
     private final Acknowledgements acks;
@@ -67,39 +66,38 @@ public final class HttpDoor {
     }
 
     /**
-     * The messages of an authorized, readable request; otherwise the JSON answer, as a String. The
-     * token and the content type are read from the request's own headers: request data never becomes
-     * an exchange header ({@link ReplyHeaders}), so a query parameter or a form field counts for nothing.
+     * The bearer token, from the request's own {@code Authorization} header (a query parameter or a
+     * form field counts for nothing): {@link Unauthorized} when missing or not valid.
      */
-    public Object receive(Exchange exchange) {
+    public void authorize(Exchange exchange) throws Unauthorized {
+        if (tokens == null) {
+            throw new IllegalStateException("the HTTP door is disabled");
+        }
+        tokens.verify(request(exchange).getHeader("Authorization"));
+    }
+
+    /**
+     * The messages of the body, by its content type (read from the request itself): a batch body gives
+     * several. {@link HttpProblem} when the body cannot be taken.
+     */
+    public List<Inbound> read(Exchange exchange) throws HttpProblem {
         Message in = exchange.getMessage();
-        HttpServerRequest request = in instanceof HttpMessage http ? http.getRequest() : null;
-        Object remote = in.getHeader(REMOTE);
-        if (tokens == null || request == null) {
-            return answer(exchange, 503, problem("unavailable", "the HTTP door is disabled"));
+        RequestBodies.Parsed parsed = RequestBodies.parse(request(exchange).getHeader("Content-Type"),
+                () -> in.getBody(byte[].class), maxMessageBytes);
+        Instant now = clock.instant();
+        exchange.setProperty(HTTP_STORAGE_FAILED, new AtomicBoolean());
+        List<Inbound> messages = new ArrayList<>(parsed.messages().size());
+        for (byte[] message : parsed.messages()) {
+            messages.add(Inbound.of(message, "http", now, parsed.declaredCharset()));
         }
-        try {
-            tokens.verify(request.getHeader("Authorization"));
-        } catch (Unauthorized refused) {
-            LOG.info("http {}: 401, {}", remote, refused.getMessage());
-            reply(exchange, "WWW-Authenticate", refused.challenge());
-            return answer(exchange, 401, problem("unauthorized", refused.getMessage()));
+        return messages;
+    }
+
+    private static HttpServerRequest request(Exchange exchange) {
+        if (exchange.getMessage() instanceof HttpMessage http) {
+            return http.getRequest();
         }
-        try {
-            String contentType = request.getHeader("Content-Type");
-            RequestBodies.Parsed parsed = RequestBodies.parse(contentType, () -> in.getBody(byte[].class), maxMessageBytes);
-            Instant now = clock.instant();
-            exchange.setProperty(STORAGE_FAILED, new AtomicBoolean());
-            return parsed.messages().stream().map(m -> Inbound.of(m, "http", now, parsed.declaredCharset())).toList();
-        } catch (HttpProblem problem) {
-            ObjectNode body = problem(problem.status() == 413 ? "too_large" : "bad_request", problem.getMessage());
-            if (problem.unreadable() != null) {
-                keep(problem, body);
-            }
-            LOG.info("http {}: {}, {}{}", remote, problem.status(), problem.getMessage(),
-                    body.has("error_id") ? ", kept as error " + body.get("error_id").asText() : "");
-            return answer(exchange, problem.status(), body);
-        }
+        throw new IllegalStateException("not an HTTP request of platform-http");
     }
 
     /**
@@ -107,134 +105,112 @@ public final class HttpDoor {
      * of the same request, its transient failure without trying (a batch against a store that does
      * not answer costs one storage deadline, not one per message).
      */
-    public Object next(@Body Inbound inbound, @ExchangeProperty(STORAGE_FAILED) AtomicBoolean storageFailed) {
+    public Object next(@Body Inbound inbound, @ExchangeProperty(HTTP_STORAGE_FAILED) AtomicBoolean storageFailed) {
         return storageFailed != null && storageFailed.get() ? Ingestion.notTried(inbound) : inbound;
     }
 
     /** Notes a transient failure, so that the request's later messages are not tried. */
-    public Ingestion noted(@Body Ingestion ingestion, @ExchangeProperty(STORAGE_FAILED) AtomicBoolean storageFailed) {
+    public Ingestion noted(@Body Ingestion ingestion, @ExchangeProperty(HTTP_STORAGE_FAILED) AtomicBoolean storageFailed) {
         if (storageFailed != null && ingestion.outcome() == Outcome.TRANSIENT_FAILURE) {
             storageFailed.set(true);
         }
         return ingestion;
     }
 
-    /** A body that could not be decoded: its bytes into the error zone, with an error record that says why. */
-    private void keep(HttpProblem problem, ObjectNode body) {
-        String errorId = MessageIds.next();
-        String errorKey = LakeKeys.error(errorId);
-        byte[] bytes = problem.unreadable();
-        lake.error(errorKey, bytes, errorKey);
-        index.record(new ErrorRecord(errorId, errorKey, "decode", UNREADABLE_CODE, "body", problem.getMessage(), "AE",
-                clock.instant(), "http", errorKey, MessageConverter.sha256(bytes), null));
-        body.put("error_id", errorId);
-        body.put("code", UNREADABLE_CODE);
-        body.put("location", "body");
-        body.put("error_key", errorKey);
+    /** True when a message of the request was not stored: 503, send it again. */
+    public boolean unavailable(@Body List<Ingestion> outcomes) {
+        for (Ingestion ingestion : outcomes) {
+            if (ingestion.outcome() == Outcome.TRANSIENT_FAILURE) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when the request's one message was rejected: 400 (a batch is answered 200 with a result per message). */
+    public boolean rejected(@Body List<Ingestion> outcomes) {
+        return outcomes.size() == 1 && outcomes.get(0).outcome() == Outcome.REJECTED;
     }
 
     /** The reply to the stored outcomes: one result, or a batch with a result per message. */
-    public String respond(List<Ingestion> outcomes, Exchange exchange) {
-        boolean unavailable = outcomes.stream().anyMatch(i -> i.outcome() == Outcome.TRANSIENT_FAILURE);
+    public HttpReply respond(@Body List<Ingestion> outcomes, Exchange exchange) {
+        Object remote = remote(exchange);
         if (outcomes.size() == 1) {
             Ingestion only = outcomes.get(0);
-            log(exchange, only);
-            return answer(exchange, status(only), result(only));
+            log(remote, only);
+            return result(only);
         }
-        ArrayNode results = JSON.createArrayNode();
+        List<HttpReply> results = new ArrayList<>(outcomes.size());
         int accepted = 0;
+        int rejected = 0;
+        boolean unavailable = false;
         for (Ingestion ingestion : outcomes) {
-            log(exchange, ingestion);
+            log(remote, ingestion);
             results.add(result(ingestion));
             accepted += ingestion.outcome() == Outcome.ACCEPTED ? 1 : 0;
+            rejected += ingestion.outcome() == Outcome.REJECTED ? 1 : 0;
+            unavailable |= ingestion.outcome() == Outcome.TRANSIENT_FAILURE;
         }
-        ObjectNode batch = JSON.createObjectNode();
-        batch.put("status", unavailable ? "unavailable" : "batch");
-        batch.put("messages", outcomes.size());
-        batch.put("accepted", accepted);
-        batch.put("rejected", (int) outcomes.stream().filter(i -> i.outcome() == Outcome.REJECTED).count());
-        batch.set("results", results);
-        return answer(exchange, unavailable ? 503 : 200, batch);
+        return new HttpReply.Batch(unavailable ? "unavailable" : "batch", outcomes.size(), accepted, rejected, results);
     }
 
-    /** Anything that went wrong in the door itself: 503, nothing was acknowledged. */
-    public String failed(Exchange exchange) {
+    /**
+     * The reply to a request refused before the pipeline (401, 413, 415, an empty body's 400), with
+     * the status the route set; logged.
+     */
+    public HttpReply.Problem refused(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception why,
+                                     @Header(HTTP_RESPONSE_CODE) int status, Exchange exchange) {
+        LOG.info("http {}: {}, {}", remote(exchange), status, why.getMessage());
+        return new HttpReply.Problem(status == 401 ? "unauthorized" : status == 413 ? "too_large" : "bad_request",
+                why.getMessage());
+    }
+
+    /** A body that could not be decoded (400): its bytes into the error zone, with an error record that says why. */
+    public HttpReply.Problem keep(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) HttpProblem.Unreadable why,
+                                  Exchange exchange) {
+        String errorId = MessageIds.next();
+        String errorKey = LakeKeys.error(errorId);
+        byte[] bytes = why.body();
+        lake.error(errorKey, bytes, errorKey);
+        index.record(new ErrorRecord(errorId, errorKey, "decode", UNREADABLE_CODE, "body", why.getMessage(), "AE",
+                clock.instant(), "http", errorKey, MessageConverter.sha256(bytes), null));
+        LOG.info("http {}: 400, {}, kept as error {}", remote(exchange), why.getMessage(), errorId);
+        return new HttpReply.Problem("bad_request", why.getMessage(), errorId, UNREADABLE_CODE, "body", errorKey);
+    }
+
+    /** Anything that went wrong in the door itself (503): nothing was acknowledged. */
+    public HttpReply.Problem failed(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        LOG.warn("http {}: the request could not be handled ({}); answered 503", exchange.getMessage().getHeader(REMOTE),
+        LOG.warn("http {}: the request could not be handled ({}); answered 503", remote(exchange),
                 cause == null ? "?" : cause.getClass().getSimpleName());
-        return answer(exchange, 503, problem("unavailable", "the request could not be handled; send it again"));
+        return new HttpReply.Problem("unavailable", "the request could not be handled; send it again");
     }
 
-    private static int status(Ingestion ingestion) {
-        return switch (ingestion.outcome()) {
-            case ACCEPTED -> 200;
-            case REJECTED -> 400;
-            case TRANSIENT_FAILURE -> 503;
-        };
-    }
-
-    private ObjectNode result(Ingestion ingestion) {
-        ObjectNode json = JSON.createObjectNode();
+    private HttpReply result(Ingestion ingestion) {
         Conversion conversion = ingestion.conversion();
         String ack = acks.of(ingestion).map(reply -> reply.ack().er7()).orElse(null);
-        switch (ingestion.outcome()) {
-            case ACCEPTED -> {
-                json.put("status", "accepted");
-                json.put("message_id", ingestion.messageId());
-                json.put("control_id", conversion.header().controlId());
-                json.put("staging_key", ingestion.stagingKey());
-            }
-            case REJECTED -> {
-                Hl7Rejection why = ((Conversion.Rejected) conversion).rejection();
-                json.put("status", "rejected");
-                json.put("error_id", ingestion.messageId());
-                json.put("control_id", emptyToNull(conversion.header().controlId()));
-                json.put("code", why.code().getCode());
-                json.put("location", why.location().toString());
-                json.put("reason", why.reason());
-                json.put("error_key", ingestion.errorKey());
-            }
-            case TRANSIENT_FAILURE -> {
-                json.put("status", "unavailable");
-                json.put("reason", "storage is unavailable; nothing was stored; send the message again");
-            }
+        if (ingestion instanceof Ingestion.Accepted accepted) {
+            return new HttpReply.Accepted(accepted.messageId(), conversion.header().controlId(), accepted.stagingKey(),
+                    accepted.duplicate(), ack);
         }
-        if (ingestion.isDuplicate()) {
-            json.put("duplicate", true);
+        if (ingestion instanceof Ingestion.Rejected rejected) {
+            Hl7Rejection why = rejected.rejection();
+            return new HttpReply.Rejected(rejected.messageId(), emptyToNull(conversion.header().controlId()),
+                    why.code().getCode(), why.location().toString(), why.reason(), rejected.errorKey(),
+                    rejected.duplicate(), ack);
         }
-        json.put("ack", ack);
-        return json;
+        return new HttpReply.Unavailable(ack);
     }
 
-    private static ObjectNode problem(String status, String reason) {
-        ObjectNode json = JSON.createObjectNode();
-        json.put("status", status);
-        json.put("reason", reason);
-        return json;
+    private static Object remote(Exchange exchange) {
+        return exchange.getMessage().getHeader(VertxPlatformHttpConstants.REMOTE_ADDRESS);
     }
 
-    private static String answer(Exchange exchange, int status, ObjectNode body) {
-        Message out = exchange.getMessage();
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
-        reply(exchange, Exchange.CONTENT_TYPE, "application/json");
-        if (status == 503) {
-            reply(exchange, "Retry-After", RETRY_AFTER_SECONDS);
-        }
-        return body.toString();
-    }
-
-    /** A response header of ours: the only kind {@link ReplyHeaders} lets out. */
-    private static void reply(Exchange exchange, String name, String value) {
-        exchange.getMessage().setHeader(name, value);
-        ReplyHeaders.allow(exchange, name);
-    }
-
-    private static void log(Exchange exchange, Ingestion ingestion) {
+    private static void log(Object remote, Ingestion ingestion) {
         Conversion conversion = ingestion.conversion();
-        LOG.info("http {}: message {} control id {} ({} bytes): {}{}", exchange.getMessage().getHeader(REMOTE),
-                ingestion.messageId(), conversion == null ? "?" : LogText.cap(conversion.header().controlId()),
-                ingestion.inbound().bytes().length,
-                ingestion.outcome(), ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+        LOG.info("http {}: message {} control id {} ({} bytes): {}{}", remote, ingestion.messageId(),
+                conversion == null ? "?" : LogText.cap(conversion.header().controlId()), ingestion.inbound().bytes().length,
+                ingestion.outcome(), ingestion.duplicate() ? ", a resend of a stored message" : "");
     }
 
     private static String emptyToNull(String value) {

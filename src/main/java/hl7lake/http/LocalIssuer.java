@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.UUID;
+import java.nio.file.StandardCopyOption;
 
 /**
  * The local mode's token issuer, for development only (AWS mode has none): an RSA key pair kept
@@ -130,7 +131,7 @@ public final class LocalIssuer implements AutoCloseable {
                 // Windows: the data directory's own permissions apply
             }
             Files.writeString(temp, key.toJSONString());
-            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("the local issuer's key under " + file.getParent() + " could not be kept", e);

@@ -1,38 +1,29 @@
 package hl7lake.http;
 
+import hl7lake.Hl7LakeConstants;
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.HeaderFilterStrategy;
 
-import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
  * The HTTP door's header filter (its platform-http endpoint's {@code headerFilterStrategy}): no
  * request data becomes an exchange header (request headers, query parameters, form fields are all
- * kept out; the door reads the two it needs from the request itself), and no exchange header
- * becomes a response header unless the door set it for this reply ({@link #allow}). So nothing a
- * client sends is ever reflected into a response header, whatever its name (docs/decisions.md).
+ * kept out; the door reads the two it needs from the request itself), and no exchange header becomes
+ * a response header but the door's own reply headers, {@link Hl7LakeConstants#RETRY_AFTER} and
+ * {@link Hl7LakeConstants#WWW_AUTHENTICATE} (platform-http writes the status and Content-Type
+ * itself). So nothing a client sends is ever reflected into a response header (docs/decisions.md).
  */
 public final class ReplyHeaders implements HeaderFilterStrategy {
 
-    private static final String ALLOWED = "hl7lake.http.replyHeaders";
+    private static final Set<String> REPLY = Set.of(Hl7LakeConstants.RETRY_AFTER.toLowerCase(Locale.ROOT),
+            Hl7LakeConstants.WWW_AUTHENTICATE.toLowerCase(Locale.ROOT));
 
-    /** Lets {@code name}, as the door set it on the exchange, out as a response header of this reply. */
-    @SuppressWarnings("unchecked")
-    static void allow(Exchange exchange, String name) {
-        Set<String> names = exchange.getProperty(ALLOWED, Set.class);
-        if (names == null) {
-            names = new HashSet<>(4);
-            exchange.setProperty(ALLOWED, names);
-        }
-        names.add(name.toLowerCase(java.util.Locale.ROOT));
-    }
-
-    /** Exchange to response: true (left out) unless the door set this header for this reply. */
+    /** Exchange to response: true (left out) unless it is one of the door's reply headers. */
     @Override
     public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
-        Set<?> names = exchange == null ? null : exchange.getProperty(ALLOWED, Set.class);
-        return names == null || !names.contains(name.toLowerCase(java.util.Locale.ROOT));
+        return !REPLY.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** Request to exchange: always left out. */

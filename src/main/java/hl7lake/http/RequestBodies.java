@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The message bytes in a POST body, by its content type (docs/architecture.md §2 HTTP):
@@ -50,7 +51,7 @@ final class RequestBodies {
     private static String mediaType(String contentType) throws HttpProblem {
         String media = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json") && !media.equals("text/plain") && !ER7.contains(media)) {
-            throw new HttpProblem(415, "Content-Type must be application/json (the envelope), text/plain (Base64) "
+            throw new HttpProblem.UnsupportedMediaType("Content-Type must be application/json (the envelope), text/plain (Base64) "
                     + "or application/hl7-v2 (ER7)" + (media.isEmpty() ? "" : ", not " + media));
         }
         return media;
@@ -61,7 +62,7 @@ final class RequestBodies {
         String media = mediaType(contentType);
         byte[] body = read.get();
         if (body == null || body.length == 0) {
-            throw new HttpProblem(400, "the body is empty");
+            throw new HttpProblem.EmptyBody("the body is empty");
         }
         byte[] message;
         Charset charset;
@@ -70,31 +71,31 @@ final class RequestBodies {
             try {
                 envelope = JSON.readTree(body);
             } catch (IOException e) {
-                throw HttpProblem.unreadable("the body is not JSON", body);
+                throw new HttpProblem.Unreadable("the body is not JSON", body);
             }
             if (envelope == null || !envelope.path("msg").isTextual()) {
-                throw HttpProblem.unreadable("the JSON envelope needs \"msg\": the Base64 of the message", body);
+                throw new HttpProblem.Unreadable("the JSON envelope needs \"msg\": the Base64 of the message", body);
             }
             message = base64(envelope.get("msg").asText(), body);
             charset = envelope.hasNonNull("encoding") ? envelopeCharset(envelope.get("encoding").asText(), body) : null;
             for (JsonNode terminator : envelope.path("segTerm")) {
                 if (!SEGMENT_TERMINATORS.contains(terminator.asText())) {
-                    throw HttpProblem.unreadable("segTerm may list \"\\r\", \"\\n\" and \"\\r\\n\" only", body);
+                    throw new HttpProblem.Unreadable("segTerm may list \"\\r\", \"\\n\" and \"\\r\\n\" only", body);
                 }
             }
         } else if (media.equals("text/plain")) {
-            message = base64(new String(body, java.nio.charset.StandardCharsets.US_ASCII), body);
+            message = base64(new String(body, StandardCharsets.US_ASCII), body);
             charset = null;
         } else {
             message = body;
             charset = charsetParameter(contentType);
         }
         if (message.length > maxBytes) {
-            throw new HttpProblem(413, "the message is larger than the " + maxBytes + "-byte limit");
+            throw new HttpProblem.TooLarge("the message is larger than the " + maxBytes + "-byte limit");
         }
         List<byte[]> messages = split(message, maxBytes);
         if (messages.isEmpty()) {
-            throw HttpProblem.unreadable("the body holds a batch envelope but no message", body);
+            throw new HttpProblem.Unreadable("the body holds a batch envelope but no message", body);
         }
         return new Parsed(messages, charset);
     }
@@ -137,7 +138,7 @@ final class RequestBodies {
         try {
             return Base64.getDecoder().decode(text.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
-            throw HttpProblem.unreadable("the body is not valid Base64", body);
+            throw new HttpProblem.Unreadable("the body is not valid Base64", body);
         }
     }
 
@@ -145,7 +146,7 @@ final class RequestBodies {
         try {
             return Charset.forName(name);
         } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-            throw HttpProblem.unreadable("the envelope's encoding is not a charset this engine knows", body);
+            throw new HttpProblem.Unreadable("the envelope's encoding is not a charset this engine knows", body);
         }
     }
 
@@ -163,7 +164,7 @@ final class RequestBodies {
         try {
             return Charset.forName(name);
         } catch (IllegalCharsetNameException | UnsupportedCharsetException e) {
-            throw new HttpProblem(415, "unknown charset " + name.replaceAll("[^A-Za-z0-9._-]", "?"));
+            throw new HttpProblem.UnsupportedMediaType("unknown charset " + name.replaceAll("[^A-Za-z0-9._-]", "?"));
         }
     }
 }

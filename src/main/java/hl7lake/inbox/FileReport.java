@@ -37,7 +37,7 @@ final class FileReport {
 
     synchronized void add(int index, Ingestion ingestion) {
         messages++;
-        if (ingestion.isDuplicate()) {
+        if (ingestion.duplicate()) {
             duplicates++;
         }
         switch (ingestion.outcome()) {
@@ -49,10 +49,9 @@ final class FileReport {
             }
             case REJECTED -> {
                 rejected++;
-                var rejection = ((hl7lake.convert.Conversion.Rejected) ingestion.conversion());
-                error(index, ingestion.messageId(), rejection == null ? 0 : rejection.rejection().code().getCode(),
-                        rejection == null ? "" : rejection.rejection().location().toString(),
-                        rejection == null ? "rejected earlier" : rejection.rejection().reason());
+                var rejection = ((Ingestion.Rejected) ingestion).rejection();
+                error(index, ingestion.messageId(), rejection.code().getCode(), rejection.location().toString(),
+                        rejection.reason());
             }
             default -> transientFailures++;
         }

@@ -44,10 +44,10 @@ public final class Acknowledgements {
             Conversion conversion = ingestion.conversion();
             header = conversion != null ? conversion.header() : MshHeader.forReply(ingestion.inbound().bytes());
             charset = conversion != null ? conversion.charset() : StandardCharsets.ISO_8859_1;
-            if (ingestion.outcome() == Outcome.ACCEPTED) {
+            if (ingestion instanceof Ingestion.Accepted) {
                 outcome = AcknowledgmentCode.AA;
                 why = null;
-            } else if (ingestion.outcome() == Outcome.REJECTED && conversion instanceof Conversion.Rejected rejected) {
+            } else if (ingestion instanceof Ingestion.Rejected rejected) {
                 why = rejected.rejection();
                 outcome = why.acknowledgmentCode();
             }

@@ -3,153 +3,88 @@ package hl7lake.ingest;
 import hl7lake.catalog.PatientLink;
 import hl7lake.convert.Conversion;
 import hl7lake.hl7.Hl7Rejection;
+import hl7lake.hl7.MessageMetadata;
 
 /**
- * One message on its way through the pipeline route: the exchange body from the first step to the
- * reply. The route's content-based router calls {@link #isDuplicate()} and {@link #isAccepted()}.
+ * What the pipeline ({@code direct:ingest}, {@code routes/ingest.yaml}) made of one message: the body
+ * it hands back to the door, which turns it into its own answer (an ACK, an HTTP reply, a line of a
+ * drop file's report). Immutable, and one of three outcomes:
+ * <ul>
+ *   <li>{@link Accepted}: stored in the raw and staging zones and cataloged (AA, HTTP 200);</li>
+ *   <li>{@link Rejected}: stored as received in the error zone with an error record (AE/AR, HTTP 400);</li>
+ *   <li>{@link NotStored}: storage failed, nothing is acknowledged, the sender sends it again (AR 207,
+ *       HTTP 503, the drop file stays).</li>
+ * </ul>
+ * A resend of bytes stored before is answered as the first time: an {@link Accepted} or {@link Rejected}
+ * with {@link #duplicate()} true, under the first copy's message id, nothing written again.
  */
-public final class Ingestion {
+public sealed interface Ingestion permits Ingestion.Accepted, Ingestion.Rejected, Ingestion.NotStored {
 
-    private final Inbound inbound;
-    private final String sha256;
-    private final String messageId;
-    private final boolean duplicate;
-    private Conversion conversion;
-    private String rawKey;
-    private String stagingKey;
-    private String errorKey;
-    private PatientLink patient = PatientLink.NONE;
-    private Outcome outcome;
-    private String failure;
-    private String stage = "validate";
-    private long deadline;
-    private Hl7Rejection firstRejection;
+    Inbound inbound();
 
-    Ingestion(Inbound inbound, String sha256, String messageId, boolean duplicate, Outcome priorOutcome) {
-        this.inbound = inbound;
-        this.sha256 = sha256;
-        this.messageId = messageId;
-        this.duplicate = duplicate;
-        this.outcome = priorOutcome;
-        this.rawKey = inbound.rawKey();
-    }
+    /** Ours; for a resend, the id the first copy was stored under; null when storage failed before one was given. */
+    String messageId();
 
-    public Inbound inbound() {
-        return inbound;
-    }
-
-    public String door() {
-        return inbound.door();
-    }
-
-    public String sha256() {
-        return sha256;
-    }
-
-    /** Ours; for a duplicate, the id the first copy was stored under. */
-    public String messageId() {
-        return messageId;
-    }
+    /** What the converter made of the bytes (the header and charset the ACK answers in); null when not converted. */
+    Conversion conversion();
 
     /** These exact bytes were stored before (a resend): answered as the first time, nothing written. */
-    public boolean isDuplicate() {
-        return duplicate;
-    }
+    boolean duplicate();
 
-    public boolean isAccepted() {
-        return conversion instanceof Conversion.Accepted;
-    }
+    Outcome outcome();
 
-    public Conversion conversion() {
-        return conversion;
-    }
-
-    public String rawKey() {
-        return rawKey;
-    }
-
-    public String stagingKey() {
-        return stagingKey;
-    }
-
-    /** The error zone key of a rejected message; its error id is the message id. */
-    public String errorKey() {
-        return errorKey;
-    }
-
-    public PatientLink patient() {
-        return patient;
-    }
-
-    public Outcome outcome() {
-        return outcome;
-    }
-
-    /** Why storage failed (exception class and message of the AWS SDK: ids and keys, no content). */
-    public String failure() {
-        return failure;
-    }
-
-    /** Where the message was rejected: {@code validate} (the converter), {@code catalog} (over a catalog limit), {@code store} (the store refused it). */
-    public String stage() {
-        return stage;
-    }
-
-    void converted(Conversion conversion) {
-        this.conversion = conversion;
-    }
-
-    /** An accepted conversion turned into a rejection by a later stage, which the door answers as any rejection. */
-    void rejectedAt(String stage, Hl7Rejection why) {
-        this.stage = stage;
-        this.conversion = new Conversion.Rejected(conversion.header(), conversion.charset(), conversion.sha256(), why);
-    }
-
-    /** The storage deadline of this message ({@link System#nanoTime()} based). */
-    long deadline() {
-        return deadline;
-    }
-
-    void deadline(long nanos) {
-        this.deadline = nanos;
-    }
-
-    /** For a resend of a rejected message: the first copy's rejection, as its error record has it. */
-    Hl7Rejection firstRejection() {
-        return firstRejection;
-    }
-
-    void firstRejection(Hl7Rejection rejection) {
-        this.firstRejection = rejection;
-    }
-
-    void rawStored(String key) {
-        this.rawKey = key;
-    }
-
-    void accepted(String stagingKey, PatientLink patient) {
-        this.stagingKey = stagingKey;
-        this.patient = patient;
-        this.outcome = Outcome.ACCEPTED;
-    }
-
-    void rejected(String errorKey) {
-        this.errorKey = errorKey;
-        this.outcome = Outcome.REJECTED;
-    }
-
-    void failed(String reason) {
-        this.failure = reason;
-        this.outcome = Outcome.TRANSIENT_FAILURE;
+    default String door() {
+        return inbound().door();
     }
 
     /**
      * A message a door did not send through the pipeline because storage had just failed for an
      * earlier message of the same request: a transient failure, nothing stored, send it again.
      */
-    public static Ingestion notTried(Inbound inbound) {
-        Ingestion ingestion = new Ingestion(inbound, null, null, false, null);
-        ingestion.failed("not tried: storage failed for an earlier message of the request");
-        return ingestion;
+    static Ingestion notTried(Inbound inbound) {
+        return new NotStored(inbound, null, null, "not tried: storage failed for an earlier message of the request");
+    }
+
+    /** Stored in the raw zone ({@code rawKey}) and the staging zone ({@code stagingKey}), linked to its patient and cataloged. */
+    record Accepted(Inbound inbound, String messageId, String sha256, Conversion conversion, String rawKey,
+                    String stagingKey, PatientLink patient, boolean duplicate) implements Ingestion {
+
+        @Override
+        public Outcome outcome() {
+            return Outcome.ACCEPTED;
+        }
+
+        /** The message's metadata; null only for a resend the converter now reads otherwise than the first time. */
+        public MessageMetadata metadata() {
+            return conversion instanceof Conversion.Accepted accepted ? accepted.metadata() : null;
+        }
+    }
+
+    /**
+     * Kept as received in the error zone ({@code errorKey}; its error id is the message id) with an
+     * error record saying why; {@code stage}: where it was rejected, {@code validate} (the converter),
+     * {@code catalog} (over a catalog limit) or {@code store} (the store refused its data).
+     */
+    record Rejected(Inbound inbound, String messageId, String sha256, Conversion conversion, Hl7Rejection rejection,
+                    String stage, String rawKey, String errorKey, boolean duplicate) implements Ingestion {
+
+        @Override
+        public Outcome outcome() {
+            return Outcome.REJECTED;
+        }
+    }
+
+    /** Storage failed or did not answer in time: nothing acknowledged. {@code failure}: why (exception class, no content). */
+    record NotStored(Inbound inbound, String messageId, Conversion conversion, String failure) implements Ingestion {
+
+        @Override
+        public boolean duplicate() {
+            return false;
+        }
+
+        @Override
+        public Outcome outcome() {
+            return Outcome.TRANSIENT_FAILURE;
+        }
     }
 }

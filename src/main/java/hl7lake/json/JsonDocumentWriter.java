@@ -9,6 +9,7 @@ import hl7lake.hl7.Warning;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.function.Supplier;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 
 /**
  * The whole document as one line of UTF-8 JSON: {@code meta} first, then the message. The body is
@@ -18,8 +19,8 @@ public final class JsonDocumentWriter {
 
     // Auto-closing would end the document right after meta; the body is joined on after it.
     private final JsonFactory factory = JsonFactory.builder()
-            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_CONTENT)
-            .enable(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
+            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT)
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
     private final Hl7JsonWriter body;
 
     public JsonDocumentWriter(Hl7Names names) {

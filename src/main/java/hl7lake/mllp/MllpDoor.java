@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.List;
 
+import static hl7lake.Hl7LakeConstants.MLLP_FRAME;
+
 /**
  * The MLLP door's steps ({@code routes/mllp.yaml}): a frame becomes an {@link Inbound} for the
  * pipeline (or, over the size limit, an AR at once); the pipeline's outcome becomes our ACK, sent
@@ -23,7 +25,6 @@ import java.util.List;
  */
 public final class MllpDoor {
 
-    static final String FRAME = "hl7lake.mllp.frame";
     private static final Logger LOG = LoggerFactory.getLogger(MllpDoor.class);
 
     private final Acknowledgements acks;
@@ -41,7 +42,7 @@ public final class MllpDoor {
     /** The message for the pipeline; or, for an oversize frame, its AR (ERR-3 207), nothing stored. */
     public Object receive(@Body MllpFrame frame, @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote,
                           Exchange exchange) {
-        exchange.setProperty(FRAME, frame);
+        exchange.setProperty(MLLP_FRAME, frame);
         if (frame.shed()) { // skipped over the cap on bytes buffered (MllpBuffers): nothing stored
             List<Acknowledgements.Reply> replies = acks.busy(frame.bytes());
             LOG.warn("mllp {}: a message of {} bytes was skipped (too many bytes buffered over all connections): {}",
@@ -64,7 +65,7 @@ public final class MllpDoor {
         Conversion conversion = ingestion.conversion();
         LOG.info("mllp {}: message {} control id {} ({} bytes): {}{}", remote, ingestion.messageId(),
                 conversion == null ? "?" : LogText.cap(conversion.header().controlId()), ingestion.inbound().bytes().length,
-                Acknowledgements.describe(replies), ingestion.isDuplicate() ? ", a resend of a stored message" : "");
+                Acknowledgements.describe(replies), ingestion.duplicate() ? ", a resend of a stored message" : "");
         return MllpReply.of(replies);
     }
 
@@ -72,11 +73,11 @@ public final class MllpDoor {
      * Anything that went wrong in the door itself: the sender still gets an answer. A message whose
      * outcome is known is answered by it; otherwise AR (CE), nothing was acknowledged, send it again.
      */
-    public MllpReply failed(@ExchangeProperty(FRAME) MllpFrame frame,
+    public MllpReply failed(@ExchangeProperty(MLLP_FRAME) MllpFrame frame,
                             @ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception cause,
                             @Body Object body,
                             @Header(NettyConstants.NETTY_REMOTE_ADDRESS) Object remote) {
-        List<Acknowledgements.Reply> replies = body instanceof Ingestion ingestion && ingestion.outcome() != null
+        List<Acknowledgements.Reply> replies = body instanceof Ingestion ingestion
                 ? acks.all(ingestion)
                 : acks.notProcessed(frame == null ? new byte[0] : frame.bytes());
         LOG.warn("mllp {}: the message could not be handled ({}); answered {}", remote,

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * MLLP framing on one connection, written for what interface engines really send (camel-hl7's codec
@@ -199,7 +200,7 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
 
     /** One more frame passed on and not answered yet (MllpConnections closes a half-closed connection when none is left). */
     private static void passedOn(ChannelHandlerContext ctx) {
-        java.util.concurrent.atomic.AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
+        AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
         if (pending != null) {
             pending.incrementAndGet();
         }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes a frame's answer: each of its ACKs in an MLLP frame of its own, {@code 0x0B <ack> 0x1C 0x0D},
@@ -24,7 +25,7 @@ public final class MllpFrameEncoder extends MessageToByteEncoder<MllpReply> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, MllpReply reply, ByteBuf out) {
-        java.util.concurrent.atomic.AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
+        AtomicInteger pending = ctx.channel().attr(MllpConnections.PENDING).get();
         if (pending != null) {
             pending.decrementAndGet();
         }

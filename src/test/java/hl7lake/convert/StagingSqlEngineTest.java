@@ -128,8 +128,9 @@ class StagingSqlEngineTest {
     private static void ingest(ProducerTemplate template, byte[] bytes) {
         Ingestion done = template.requestBody("direct:ingest", Inbound.of(bytes, "test", Instant.now()), Ingestion.class);
         assertThat(done.outcome()).isEqualTo(Outcome.ACCEPTED);
-        ingested.merge(done.stagingKey().split("/")[2], 1, Integer::sum);
-        patientOf.put(done.stagingKey(), done.patient().uuid());
+        Ingestion.Accepted accepted = (Ingestion.Accepted) done;
+        ingested.merge(accepted.stagingKey().split("/")[2], 1, Integer::sum);
+        patientOf.put(accepted.stagingKey(), accepted.patient().uuid());
     }
 
     @Test

@@ -59,6 +59,13 @@ class IngestRouteTest {
         return template.requestBody("direct:ingest", Inbound.of(bytes, "test", Instant.now()), Ingestion.class);
     }
 
+    /** The pipeline's answer, which must be of {@code type}. */
+    static <T extends Ingestion> T ingest(byte[] bytes, Class<T> type) {
+        Ingestion done = ingest(bytes);
+        assertThat(done).isInstanceOf(type);
+        return type.cast(done);
+    }
+
     static List<byte[]> messagesOf(Path file) {
         List<byte[]> messages = new ArrayList<>();
         new hl7lake.hl7.Er7StreamSplitter(new ByteArrayInputStream(TestFiles.read(file)), 10 << 20)
@@ -78,13 +85,14 @@ class IngestRouteTest {
     @MethodSource("accepted")
     void an_accepted_message_lands_in_raw_staging_and_the_catalog(Path file) throws Exception {
         for (byte[] bytes : messagesOf(file)) {
-            Ingestion done = ingest(bytes);
+            Ingestion.Accepted done = ingest(bytes, Ingestion.Accepted.class);
             assertThat(done.outcome()).isEqualTo(Outcome.ACCEPTED);
+            assertThat(done.duplicate()).isFalse();
             String id = done.messageId();
             assertThat(done.rawKey()).matches("raw/hl7v2/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.hl7");
             assertThat(object(done.rawKey())).isEqualTo(bytes);
 
-            String structure = ((hl7lake.convert.Conversion.Accepted) done.conversion()).metadata().structure();
+            String structure = done.metadata().structure();
             assertThat(done.stagingKey()).matches("staging/hl7v2/" + structure + "/day=\\d{4}-\\d{2}-\\d{2}/" + id + "\\.json");
             var staged = s3.getObjectAsBytes(b -> b.bucket("hl7lake").key(done.stagingKey()));
             assertThat(staged.response().contentType()).isEqualTo("application/json");
@@ -110,7 +118,7 @@ class IngestRouteTest {
     @MethodSource("hl7lake.TestFiles#invalidSamples")
     void a_rejected_message_lands_as_received_in_the_error_zone_with_a_record_that_says_why(Path file) {
         byte[] bytes = messagesOf(file).get(0);
-        Ingestion done = ingest(bytes);
+        Ingestion.Rejected done = ingest(bytes, Ingestion.Rejected.class);
         assertThat(done.outcome()).isEqualTo(Outcome.REJECTED);
         assertThat(done.errorKey()).matches("error/hl7v2/day=\\d{4}-\\d{2}-\\d{2}/" + done.messageId() + "\\.hl7");
         assertThat(object(done.errorKey())).isEqualTo(bytes);
@@ -127,13 +135,29 @@ class IngestRouteTest {
     void the_same_bytes_again_are_answered_as_the_first_time_with_no_second_entry() {
         byte[] bytes = "MSH|^~\\&|DUP|FAC|L|L|20261123||ADT^A08|DUP-1|P|2.5\rPID|1||DUP-MRN^^^FAC^MR||TEST^DUP\r"
                 .getBytes(StandardCharsets.US_ASCII);
-        Ingestion first = ingest(bytes);
-        Ingestion again = ingest(bytes);
-        assertThat(again.isDuplicate()).isTrue();
+        Ingestion.Accepted first = ingest(bytes, Ingestion.Accepted.class);
+        Ingestion.Accepted again = ingest(bytes, Ingestion.Accepted.class);
+        assertThat(again.duplicate()).isTrue();
         assertThat(again.outcome()).isEqualTo(Outcome.ACCEPTED);
         assertThat(again.messageId()).isEqualTo(first.messageId());
         assertThat(again.stagingKey()).isEqualTo(first.stagingKey());
         assertThat(bySenderControl("DUP|FAC|DUP-1")).hasSize(1);
+    }
+
+    @Test
+    void a_rejected_message_sent_again_is_answered_with_the_first_rejection_and_nothing_written_again() {
+        byte[] bytes = "MSH|^~\\&|DUPREJ|FAC|L|L|20261123||ADT^A08|DUPREJ-1|P|9.9\rPID|1||X\r"
+                .getBytes(StandardCharsets.US_ASCII);
+        Ingestion.Rejected first = ingest(bytes, Ingestion.Rejected.class);
+        Ingestion.Rejected again = ingest(bytes, Ingestion.Rejected.class);
+        assertThat(first.duplicate()).isFalse();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.messageId()).isEqualTo(first.messageId());
+        assertThat(again.errorKey()).isEqualTo(first.errorKey());
+        assertThat(again.rejection().code()).isEqualTo(first.rejection().code());
+        assertThat(again.rejection().location().toString()).isEqualTo(first.rejection().location().toString());
+        assertThat(s3.listObjectsV2(b -> b.bucket("hl7lake").prefix("error/")).contents())
+                .filteredOn(o -> o.key().contains(first.messageId())).hasSize(1);
     }
 
     @Test
@@ -150,9 +174,9 @@ class IngestRouteTest {
         byte[] bytes = "MSH|^~\\&|OUT|FAC|L|L|20261123||ADT^A08|OUTAGE-1|P|2.5\rPID|1||OUT-MRN^^^FAC^MR\r"
                 .getBytes(StandardCharsets.US_ASCII);
         engine.local().stopS3();
-        Ingestion failed;
+        Ingestion.NotStored failed;
         try {
-            failed = ingest(bytes);
+            failed = ingest(bytes, Ingestion.NotStored.class);
         } finally {
             engine.local().startS3();
         }
@@ -162,8 +186,8 @@ class IngestRouteTest {
 
         Ingestion resent = ingest(bytes);
         assertThat(resent.outcome()).isEqualTo(Outcome.ACCEPTED);
-        assertThat(resent.isDuplicate()).isFalse();
-        assertThat(ingest(bytes).isDuplicate()).isTrue();
+        assertThat(resent.duplicate()).isFalse();
+        assertThat(ingest(bytes).duplicate()).isTrue();
         assertThat(bySenderControl("OUT|FAC|OUTAGE-1")).hasSize(1);
     }
 

@@ -77,7 +77,7 @@ final class Lakes {
             for (Future<Ingestion> f : sent) {
                 Ingestion ingestion = f.get();
                 assertThat(ingestion.outcome()).isEqualTo(Outcome.ACCEPTED);
-                assertThat(ingestion.isDuplicate()).isFalse();
+                assertThat(ingestion.duplicate()).isFalse();
                 ids.add(ingestion.messageId());
             }
             return ids;

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.nio.file.StandardCopyOption;
 
 /**
  * Multipart uploads, which the AWS CLI uses for files over 8 MB: parts are kept as files under the
@@ -64,7 +65,7 @@ final class MultipartUploads {
         try (InputStream body = new DigestInputStream(s3.body(), md5); OutputStream out = Files.newOutputStream(temp)) {
             body.transferTo(out);
         }
-        Files.move(temp, dir.resolve("part-" + number), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(temp, dir.resolve("part-" + number), StandardCopyOption.REPLACE_EXISTING);
         s3.http.getResponseHeaders().set("ETag", "\"" + HexFormat.of().formatHex(md5.digest()) + "\"");
         s3.send(200, new byte[0]);
     }

@@ -31,6 +31,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.util.regex.Pattern;
+import java.util.Collections;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The files behind the local S3 server: one directory per bucket, one file per object holding a
@@ -45,8 +49,8 @@ final class ObjectStore {
     private static final TypeReference<Map<String, Object>> HEADER = new TypeReference<>() { };
 
     /** S3's bucket naming rules (general purpose buckets). */
-    private static final java.util.regex.Pattern BUCKET = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-    private static final java.util.regex.Pattern IP = java.util.regex.Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern IP = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
     /** S3's longest key, in UTF-8 bytes. */
     static final int MAX_KEY_BYTES = 1024;
 
@@ -213,7 +217,7 @@ final class ObjectStore {
     Iterator<String> keysAfter(String bucket, String prefix, String after, boolean skipUnderAfter) {
         Path objects = objects(bucket);
         if (!Files.isDirectory(objects)) {
-            return java.util.Collections.emptyIterator();
+            return Collections.emptyIterator();
         }
         return new SortedKeyWalk(objects, prefix, after, skipUnderAfter);
     }
@@ -282,14 +286,14 @@ final class ObjectStore {
     @SuppressWarnings("unchecked")
     private static StoredObject readTrailer(String key, FileChannel channel) throws IOException {
         long length = channel.size();
-        java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate(8);
+        ByteBuffer tail = ByteBuffer.allocate(8);
         channel.read(tail, length - 8);
         tail.flip();
         int jsonLength = tail.getInt();
         if (length < 8 || tail.getInt() != MAGIC) {
             throw new IOException("not an object file");
         }
-        java.nio.ByteBuffer json = java.nio.ByteBuffer.allocate(jsonLength);
+        ByteBuffer json = ByteBuffer.allocate(jsonLength);
         channel.read(json, length - 8 - jsonLength);
         Map<String, Object> header = JSON.readValue(json.array(), HEADER);
         return new StoredObject(key != null ? key : (String) header.get("key"), ((Number) header.get("size")).longValue(), (String) header.get("etag"),
@@ -298,7 +302,7 @@ final class ObjectStore {
     }
 
     static int compareUtf8(String a, String b) {
-        return java.util.Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+        return Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 
     static MessageDigest md5() {

@@ -1,0 +1,78 @@
+package hl7lake.catalog;
+
+import hl7lake.config.AwsClients;
+import hl7lake.lake.LakeConfiguration;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The catalog's beans ({@code hl7lake.catalog.*}): the DynamoDB client, the tables, the message index,
+ * the patient cross-reference and the catalog's limits. In AWS mode the start fails here, naming the
+ * bucket or tables that are missing (the stack in {@code cloudformation/} creates them; local mode
+ * creates its own). Listed in {@code camel.main.configuration-classes}, after the lake's.
+ */
+public final class CatalogConfiguration implements CamelConfiguration {
+
+    @PropertyInject("hl7lake.mode")
+    private String mode;
+
+    @PropertyInject("hl7lake.lake.bucket")
+    private String bucket;
+
+    @BindToRegistry(value = "dynamo", destroyMethod = "close")
+    public DynamoDbClient dynamo(@PropertyInject(value = "hl7lake.aws.dynamodb-endpoint", defaultValue = "") String endpoint,
+                                 @PropertyInject("hl7lake.aws.region") String region) {
+        return AwsClients.dynamo(LakeConfiguration.uri(endpoint), region);
+    }
+
+    @BindToRegistry("catalogTables")
+    public CatalogTables catalogTables(@PropertyInject("hl7lake.catalog.table-prefix") String prefix) {
+        return new CatalogTables(prefix);
+    }
+
+    @BindToRegistry("messageIndex")
+    public MessageIndex messageIndex(DynamoDbClient dynamo, CatalogTables tables) {
+        return new MessageIndex(dynamo, tables);
+    }
+
+    @BindToRegistry("patientCrossReference")
+    public PatientCrossReference patientCrossReference(DynamoDbClient dynamo, CatalogTables tables) {
+        return new PatientCrossReference(dynamo, tables, Clock.systemUTC());
+    }
+
+    @BindToRegistry("catalogLimits")
+    public CatalogLimits catalogLimits(@PropertyInject("hl7lake.catalog.max-patient-identifiers") int maxIdentifiers) {
+        return new CatalogLimits(maxIdentifiers);
+    }
+
+    /** AWS mode: the bucket and every table must exist, or the start fails naming what is missing. */
+    @Override
+    public void configure(CamelContext camel) {
+        if (!"aws".equals(mode)) {
+            return;
+        }
+        S3Client s3 = camel.getRegistry().findSingleByType(S3Client.class);
+        DynamoDbClient dynamo = camel.getRegistry().findSingleByType(DynamoDbClient.class);
+        List<String> missing = new ArrayList<>();
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            missing.add("S3 bucket " + bucket);
+        }
+        camel.getRegistry().findSingleByType(CatalogTables.class).missing(dynamo)
+                .forEach(table -> missing.add("DynamoDB table " + table));
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("AWS mode: missing " + String.join(", ", missing)
+                    + " (deploy the stack in cloudformation/ or set hl7lake.lake.bucket / hl7lake.catalog.table-prefix)");
+        }
+    }
+}
