@@ -59,6 +59,9 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("frozen")) {
             return FrozenBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
+        if (args.length > 0 && args[0].equals("startup")) {
+            return StartupBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+        }
         if (args.length > 0 && args[0].equals("s3")) {
             return LocalS3Bench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
@@ -69,6 +72,7 @@ public final class BenchCommand {
             out.println("       bench mllp [--messages N] [--connections 1,8,32] [--warmup W]");
             out.println("       bench http [--messages N] [--connections 1,8,32] [--warmup W]");
             out.println("       bench crash [--messages N] [--connections C] [--file-messages F]");
+            out.println("       bench startup [--runs N] [--jvm-option OPT]... [--jar PATH]");
             out.println("       bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
             return 2;
         }
