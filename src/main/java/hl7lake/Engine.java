@@ -169,6 +169,9 @@ public final class Engine implements AutoCloseable {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport configured) {
+                if (local != null) { // started beside Camel's boot; no route may consume before it is there
+                    local.awaitStarted();
+                }
                 // the registry /observe/metrics serves exists once Camel has started
                 try {
                     configured.getCamelContext().addStartupListener((context, alreadyStarted) -> {
