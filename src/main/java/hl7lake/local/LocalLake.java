@@ -48,8 +48,8 @@ public final class LocalLake implements AutoCloseable {
 
     /**
      * Begins starting the S3 server (with the bucket) and DynamoDB Local (with the tables), side by
-     * side and beside whatever the caller does next; their ports are chosen now, so the endpoints
-     * are known at once. {@link #awaitStarted} waits for both (docs/decisions.md, "Start-up").
+     * side and beside whatever the caller does next; with configured ports their endpoints are known
+     * at once. {@link #awaitStarted} waits for both (docs/decisions.md, "Start-up").
      */
     public static LocalLake start(EngineSettings settings) {
         boolean inMemory = settings.flag("hl7lake.local.in-memory");
@@ -63,8 +63,8 @@ public final class LocalLake implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("the local lake could not be set up", e);
         }
-        int s3Port = port(settings.number("hl7lake.local.s3-port"));
-        int dynamoPort = port(settings.number("hl7lake.local.dynamodb-port"));
+        int s3Port = settings.number("hl7lake.local.s3-port");
+        int dynamoPort = settings.number("hl7lake.local.dynamodb-port");
         String bucket = settings.get("hl7lake.lake.bucket");
         String region = settings.get("hl7lake.aws.region");
         CatalogTables tables = new CatalogTables(settings.get("hl7lake.catalog.table-prefix"));
@@ -108,11 +108,6 @@ public final class LocalLake implements AutoCloseable {
         LOG.info("local lake: S3 {} and DynamoDB {} under {}", s3.endpoint(), dynamo.endpoint(), where);
     }
 
-    /** 0: a free port, chosen now (so that the endpoint is known before the server listens). */
-    private static int port(int configured) {
-        return configured == 0 ? FreePorts.find() : configured;
-    }
-
     private static Executor starter(String name) {
         return task -> {
             Thread thread = new Thread(task, name);
@@ -120,12 +115,23 @@ public final class LocalLake implements AutoCloseable {
         };
     }
 
+    /** At once for a configured port; for port 0 (tests, benchmarks) once the server listens on the one it chose. */
     public URI s3Endpoint() {
-        return URI.create("http://127.0.0.1:" + s3Port);
+        return URI.create("http://127.0.0.1:" + (s3Port != 0 ? s3Port : started(s3Started).endpoint().getPort()));
     }
 
+    /** At once for a configured port; for port 0 (tests, benchmarks) once the server listens on the one it chose. */
     public URI dynamoEndpoint() {
-        return URI.create("http://127.0.0.1:" + dynamoPort);
+        return dynamoPort != 0 ? URI.create("http://127.0.0.1:" + dynamoPort) : started(dynamoStarted).endpoint();
+    }
+
+    private static <T> T started(CompletableFuture<T> server) {
+        try {
+            return server.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause
+                    : new IllegalStateException("the local lake did not start: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Stops the S3 server alone (tests of storage outages). */
@@ -136,7 +142,7 @@ public final class LocalLake implements AutoCloseable {
 
     /** Starts the S3 server again on the same port and directory. */
     public synchronized void startS3() {
-        s3 = LocalS3Server.start(s3Port, s3Directory);
+        s3 = LocalS3Server.start(s3Endpoint().getPort(), s3Directory);
     }
 
     @Override
