@@ -4,7 +4,9 @@ import hl7lake.config.EngineSettings;
 import hl7lake.http.LocalIssuer;
 import hl7lake.local.LocalLake;
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 import java.util.Properties;
 
@@ -55,6 +57,16 @@ public final class Engine implements AutoCloseable {
         }
         Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
         main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
+        if (local != null) {
+            LocalLake started = local;
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterConfigure(BaseMainSupport configured) {
+                    // the local lake starts beside Camel's boot; no route may consume before it is there
+                    started.awaitStarted();
+                }
+            });
+        }
         return new Engine(main, local, issuer);
     }
 

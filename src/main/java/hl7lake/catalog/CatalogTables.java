@@ -14,7 +14,12 @@ import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The catalog's tables (docs/architecture.md §4), named {@code <prefix><table>}: their keys and indexes
@@ -61,28 +66,73 @@ public final class CatalogTables {
         return List.of(patientIds(), messages(), errors(), claims());
     }
 
-    /** Every table that does not exist, by name; what AWS mode reports when it fails fast. */
+    /**
+     * Every table that does not exist, by name; what AWS mode reports when it fails fast. The
+     * tables are asked about at once, not one after the other (a round trip each at start-up).
+     */
     public List<String> missing(DynamoDbClient dynamo) {
-        List<String> missing = new ArrayList<>();
+        List<CompletableFuture<String>> answers = new ArrayList<>();
         for (String table : all()) {
-            try {
-                dynamo.describeTable(b -> b.tableName(table));
-            } catch (ResourceNotFoundException e) {
+            answers.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    dynamo.describeTable(b -> b.tableName(table));
+                    return null;
+                } catch (ResourceNotFoundException e) {
+                    return table;
+                }
+            }, oneThreadEach()));
+        }
+        List<String> missing = new ArrayList<>();
+        for (CompletableFuture<String> answer : answers) {
+            String table = join(answer);
+            if (table != null) {
                 missing.add(table);
             }
         }
         return missing;
     }
 
-    /** Creates the tables that are missing (the local mode), on-demand, as the stack defines them. */
+    /**
+     * Creates the tables that are missing (the local mode), on-demand, as the stack defines them:
+     * one ListTables, then the missing ones created at once (on a restart: one round trip in all).
+     */
     public void createMissing(DynamoDbClient dynamo) {
+        Set<String> existing = new HashSet<>();
+        dynamo.listTablesPaginator().tableNames().forEach(existing::add);
+        List<CompletableFuture<Void>> creations = new ArrayList<>();
         for (CreateTableRequest request : definitions()) {
-            try {
-                dynamo.createTable(request);
-                dynamo.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
-            } catch (ResourceInUseException alreadyThere) {
-                // created by an earlier start or by another instance
+            if (existing.contains(request.tableName())) {
+                continue;
             }
+            creations.add(CompletableFuture.runAsync(() -> {
+                try {
+                    dynamo.createTable(request);
+                    dynamo.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
+                } catch (ResourceInUseException alreadyThere) {
+                    // created meanwhile by another instance
+                }
+            }, oneThreadEach()));
+        }
+        creations.forEach(CatalogTables::join);
+    }
+
+    /** A new thread per start-up call: a handful of blocking round trips, not worth a pool. */
+    private static Executor oneThreadEach() {
+        return call -> {
+            Thread thread = new Thread(call, "catalog-tables");
+            thread.setDaemon(true);
+            thread.start();
+        };
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 

@@ -61,7 +61,10 @@ public final class BenchCommand {
             return FrozenBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("restage")) {
-            return RestageBench.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
+            return RestageBench.run(Arrays.copyOfRange(args, 1, args.length), out);
+        }
+        if (args.length > 0 && args[0].equals("startup")) {
+            return StartupBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length > 0 && args[0].equals("s3")) {
             return LocalS3Bench.run(Arrays.copyOfRange(args, 1, args.length), out);
@@ -74,6 +77,7 @@ public final class BenchCommand {
             out.println("       bench http [--messages N] [--connections 1,8,32] [--warmup W]");
             out.println("       bench crash [--messages N] [--connections C] [--file-messages F]");
             out.println("       bench restage [--messages N] [--warmup W] [--parallelism C] [--threads T]");
+            out.println("       bench startup [--runs N] [--jvm-option OPT]... [--jar PATH]");
             out.println("       bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
             return 2;
         }

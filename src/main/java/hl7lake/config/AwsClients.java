@@ -1,5 +1,8 @@
 package hl7lake.config;
 
+import org.apache.http.HttpHost;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.protocol.HttpContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -11,7 +14,11 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import javax.net.ssl.SSLException;
 
 /**
  * AWS SDK clients. Against an embedded endpoint (local mode, tests) the credentials are fixed
@@ -31,7 +38,7 @@ public final class AwsClients {
     public static DynamoDbClient dynamo(URI endpoint, String region) {
         DynamoDbClientBuilder builder = DynamoDbClient.builder()
                 .region(Region.of(region))
-                .httpClientBuilder(http())
+                .httpClientBuilder(http(endpoint))
                 .overrideConfiguration(o -> o.addExecutionInterceptor(StorageDeadline.INTERCEPTOR))
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
@@ -44,7 +51,7 @@ public final class AwsClients {
     public static S3Client s3(URI endpoint, String region) {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(region))
-                .httpClientBuilder(http())
+                .httpClientBuilder(http(endpoint))
                 .overrideConfiguration(o -> o.addExecutionInterceptor(StorageDeadline.INTERCEPTOR))
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
@@ -57,10 +64,33 @@ public final class AwsClients {
      * Apache's pooled client: keep-alive connections for every pipeline thread and door (the JDK's
      * URLConnection keeps 5 per host), and a connection the server closed while idle is an I/O
      * error the SDK retries (URLConnection wraps it in UncheckedIOException, which escapes the
-     * retry policy: aws-sdk-java-v2 #7347, fixed after 2.41).
+     * retry policy: aws-sdk-java-v2 #7347, fixed after 2.41). Against a plain {@code http://} endpoint
+     * (local mode, tests) its TLS socket factory is one that is never set up: building the default
+     * one loads the JDK's trust store, a quarter of a second of every start on 2 cores, for a scheme
+     * such a client never uses (docs/decisions.md, "Start-up").
      */
-    private static ApacheHttpClient.Builder http() {
-        return ApacheHttpClient.builder().maxConnections(MAX_CONNECTIONS);
+    private static ApacheHttpClient.Builder http(URI endpoint) {
+        ApacheHttpClient.Builder builder = ApacheHttpClient.builder().maxConnections(MAX_CONNECTIONS);
+        if (endpoint != null && "http".equalsIgnoreCase(endpoint.getScheme())) {
+            builder.socketFactory(NoTls.INSTANCE);
+        }
+        return builder;
+    }
+
+    /** The TLS socket factory of a client whose endpoint is plain HTTP: refuses, never connects in clear text. */
+    private enum NoTls implements ConnectionSocketFactory {
+        INSTANCE;
+
+        @Override
+        public Socket createSocket(HttpContext context) throws IOException {
+            throw new SSLException("this client's endpoint is plain http; it has no TLS set up");
+        }
+
+        @Override
+        public Socket connectSocket(int connectTimeout, Socket socket, HttpHost host, InetSocketAddress remoteAddress,
+                                    InetSocketAddress localAddress, HttpContext context) throws IOException {
+            throw new SSLException("this client's endpoint is plain http; it has no TLS set up");
+        }
     }
 
     private static AwsCredentialsProvider credentials(URI endpoint) {
