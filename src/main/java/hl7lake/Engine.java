@@ -9,8 +9,11 @@ import hl7lake.config.EngineSettings;
 import hl7lake.convert.MessageConverter;
 import hl7lake.hl7.Hl7Parser;
 import hl7lake.hl7.ValidationProfile;
+import hl7lake.inbox.DropFiles;
 import hl7lake.inbox.FileClaims;
-import hl7lake.inbox.InboxPoller;
+import hl7lake.inbox.FileReports;
+import hl7lake.inbox.InboxDiscovery;
+import hl7lake.inbox.InboxEvents;
 import hl7lake.hl7.AckBuilder;
 import hl7lake.http.HttpDoor;
 import hl7lake.http.HttpServerGuard;
@@ -37,6 +40,7 @@ import org.apache.camel.main.Main;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -44,6 +48,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 /**
  * The running engine: in local mode its embedded lake, the AWS clients, the beans the routes call,
@@ -58,11 +63,11 @@ public final class Engine implements AutoCloseable {
     private final S3Client s3;
     private final DynamoDbClient dynamo;
 
-    private final InboxPoller inbox;
+    private final SqsClient inboxQueue;
 
     private final HttpServerGuard http;
 
-    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox,
+    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, SqsClient inboxQueue,
                    HttpServerGuard http) {
         this.http = http;
         this.main = main;
@@ -70,7 +75,7 @@ public final class Engine implements AutoCloseable {
         this.issuer = issuer;
         this.s3 = s3;
         this.dynamo = dynamo;
-        this.inbox = inbox;
+        this.inboxQueue = inboxQueue;
     }
 
     private static URI uri(String value) {
@@ -114,10 +119,14 @@ public final class Engine implements AutoCloseable {
                 new PatientCrossReference(dynamo, tables, Clock.systemUTC()),
                 new CatalogLimits(settings.number("hl7lake.catalog.max-patient-identifiers")),
                 Duration.ofSeconds(settings.number("hl7lake.storage.deadline-seconds")));
-        InboxPoller inbox = new InboxPoller(s3, bucket, settings.get("hl7lake.inbox.prefix"),
+        String inboxPrefix = settings.get("hl7lake.inbox.prefix");
+        DropFiles dropFiles = new DropFiles(lake,
                 new FileClaims(dynamo, tables, Clock.systemUTC(), Duration.ofSeconds(settings.number("hl7lake.inbox.lease-seconds"))),
-                index, settings.number("hl7lake.inbox.parallelism"), settings.number("hl7lake.inbox.max-message-bytes"),
-                Clock.systemUTC());
+                index, inboxPrefix, settings.number("hl7lake.inbox.max-message-bytes"), Clock.systemUTC());
+        Properties inbox = new Properties();
+        inbox.putAll(InboxDiscovery.properties(settings));
+        SqsClient inboxQueue = Boolean.parseBoolean(inbox.getProperty("hl7lake.inbox.sqs-enabled"))
+                ? AwsClients.sqs(uri(settings.optional("hl7lake.aws.sqs-endpoint")), region) : null;
 
         MllpStats mllpStats = new MllpStats();
         MllpHandlers mllp = new MllpHandlers(settings.number("hl7lake.mllp.max-connections"),
@@ -146,9 +155,19 @@ public final class Engine implements AutoCloseable {
         }
 
         Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
-        main.setOverrideProperties(settings.asProperties()); // ours win over the application.properties Camel reads itself
+        Properties properties = settings.asProperties();
+        properties.putAll(inbox);
+        main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
         main.bind("ingestSteps", steps);
-        main.bind("inboxPoller", inbox);
+        // the drop folder (routes/s3-inbox.yaml)
+        main.bind("lakeS3", s3);
+        main.bind("dropFiles", dropFiles);
+        main.bind("fileReports", new FileReports());
+        if (inboxQueue != null) {
+            main.bind("inboxSqs", inboxQueue);
+            main.bind("inboxEvents", new InboxEvents(bucket, inboxPrefix));
+            main.bind("inboxEventOutcomes", new InboxEvents.Outcomes());
+        }
         main.bind("ingestMetrics", new IngestMetrics());
         main.bind("lakeHealthCheck", new LakeHealthCheck(s3, dynamo, bucket, tables));
         // bound even when the door is off (its route is then not started, but is still built)
@@ -188,7 +207,7 @@ public final class Engine implements AutoCloseable {
                 }
             }
         });
-        return new Engine(main, local, issuer, s3, dynamo, inbox, http);
+        return new Engine(main, local, issuer, s3, dynamo, inboxQueue, http);
     }
 
     private static void failIfMissing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
@@ -232,7 +251,9 @@ public final class Engine implements AutoCloseable {
             main.stop();
         } finally {
             http.stop(); // found in the registry, so platform-http leaves it open
-            inbox.close();
+            if (inboxQueue != null) {
+                inboxQueue.close();
+            }
             s3.close();
             dynamo.close();
             if (issuer != null) {
