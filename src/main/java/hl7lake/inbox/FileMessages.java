@@ -26,6 +26,7 @@ final class FileMessages implements Iterator<SplitMessage>, Closeable {
     private final BooleanSupplier stopping;
     private final long renewEvery;
     private long renewed;
+    private volatile int read;
     private boolean exhausted;
     private boolean closed;
 
@@ -64,7 +65,14 @@ final class FileMessages implements Iterator<SplitMessage>, Closeable {
 
     @Override
     public SplitMessage next() {
-        return splitter.next();
+        SplitMessage message = splitter.next();
+        read++; // one reader at a time (the split); others only look
+        return message;
+    }
+
+    /** Messages read from the file so far. */
+    int read() {
+        return read;
     }
 
     /** The batch envelope, complete once every message was read. */

@@ -10,6 +10,8 @@ import hl7lake.config.AwsClients;
 import hl7lake.local.EmbeddedDynamoDb;
 import hl7lake.local.s3.LocalS3Server;
 import org.apache.camel.builder.NotifyBuilder;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -79,6 +82,41 @@ class DropFolderRouteTest {
             // removed from the inbox
             assertThat(lake.keys("raw/inbox/")).isEmpty();
             InboxResilienceTest.assertExactlyOnce(lake, "LIFECYCLE", 25);
+        }
+    }
+
+    /**
+     * Bounded memory: whenever a message of the file is handed to the pipeline, the messages read
+     * from the file but not yet counted in its report stay within twice the split's threads and a
+     * few (parallelism 4 here) for a file of 3,000: the split reads as the workers take, it never
+     * reads the file ahead (with streaming off it would read all 3,000 first).
+     */
+    @Test
+    void the_split_reads_a_file_no_further_ahead_than_its_workers() throws Exception {
+        try (Engine engine = Engine.start(TestEngines.local(Map.of("hl7lake.inbox.poll-millis", "200",
+                "hl7lake.inbox.parallelism", "4")));
+             LakeProbe lake = new LakeProbe(engine.local().s3Endpoint(), engine.local().dynamoEndpoint())) {
+            AtomicInteger ahead = new AtomicInteger();
+            AtomicInteger seen = new AtomicInteger();
+            EventNotifierSupport probe = new EventNotifierSupport() {
+                @Override
+                public void notify(CamelEvent event) {
+                    if (event instanceof CamelEvent.ExchangeSendingEvent sending
+                            && sending.getEndpoint().getEndpointUri().startsWith("direct://ingest")) {
+                        DropFile file = sending.getExchange().getProperty(DropFiles.FILE, DropFile.class);
+                        if (file != null && file.messages() != null) {
+                            seen.incrementAndGet();
+                            ahead.accumulateAndGet(file.messages().read() - file.report().messages(), Math::max);
+                        }
+                    }
+                }
+            };
+            probe.start();
+            engine.camel().getManagementStrategy().addEventNotifier(probe);
+            lake.drop("long.hl7", LakeProbe.generated("AHEAD", 3000));
+            await().atMost(Duration.ofSeconds(180)).until(() -> lake.keys("raw/inbox/").isEmpty());
+            assertThat(seen.get()).isEqualTo(3000);
+            assertThat(ahead.get()).as("messages read but not yet counted").isPositive().isLessThanOrEqualTo(2 * 4 + 4);
         }
     }
 
