@@ -2,6 +2,7 @@ package hl7lake;
 
 import hl7lake.config.EngineSettings;
 import hl7lake.http.LocalIssuer;
+import hl7lake.inbox.InboxDiscovery;
 import hl7lake.local.LocalLake;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -49,6 +50,7 @@ public final class Engine implements AutoCloseable {
 
     private static Engine prepare(EngineSettings settings) {
         Properties properties = settings.asProperties();
+        properties.putAll(InboxDiscovery.properties(settings)); // which drop-folder discovery route exists
         LocalLake local = null;
         LocalIssuer issuer = null;
         if (settings.mode().equals("local")) {

@@ -13,6 +13,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -56,6 +58,18 @@ public final class AwsClients {
                 .credentialsProvider(credentials(endpoint));
         if (endpoint != null) {
             builder.endpointOverride(endpoint).forcePathStyle(true);
+        }
+        return builder.build();
+    }
+
+    /** The drop folder's queue (AWS mode); no storage deadline: its receives are long polls of their own. */
+    public static SqsClient sqs(URI endpoint, String region) {
+        SqsClientBuilder builder = SqsClient.builder()
+                .region(Region.of(region))
+                .httpClientBuilder(ApacheHttpClient.builder())
+                .credentialsProvider(credentials(endpoint));
+        if (endpoint != null) {
+            builder.endpointOverride(endpoint);
         }
         return builder.build();
     }

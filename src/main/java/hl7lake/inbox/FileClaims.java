@@ -32,6 +32,11 @@ public final class FileClaims {
         this.lease = lease;
     }
 
+    /** How long a claim holds without being renewed. */
+    public Duration lease() {
+        return lease;
+    }
+
     /**
      * How a log names an inbox file before it has a file id: a short hash of its key (a drop file's
      * name is text a sender chose, and can hold a patient's name).

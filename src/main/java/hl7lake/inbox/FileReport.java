@@ -25,7 +25,6 @@ final class FileReport {
     private int accepted;
     private int rejected;
     private int duplicates;
-    private int transientFailures;
 
     FileReport(FileClaim claim, String archiveKey, Instant started) {
         report.put("file", claim.fileKey());
@@ -53,7 +52,7 @@ final class FileReport {
                 error(index, ingestion.messageId(), rejection.code().getCode(), rejection.location().toString(),
                         rejection.reason());
             }
-            default -> transientFailures++;
+            default -> { } // a storage failure: the file is not finished (FileReports)
         }
     }
 
@@ -72,14 +71,6 @@ final class FileReport {
         messages++;
         rejected++;
         error(index, errorId, 207, "message", "the message is larger than the " + limit + "-byte limit");
-    }
-
-    synchronized void failedToSend() {
-        transientFailures++;
-    }
-
-    synchronized boolean hasTransientFailures() {
-        return transientFailures > 0;
     }
 
     synchronized int messages() {

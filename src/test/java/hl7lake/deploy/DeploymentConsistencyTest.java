@@ -83,6 +83,30 @@ class DeploymentConsistencyTest {
                         "dynamodb:Query", "dynamodb:DescribeTable");
     }
 
+    @Test
+    void the_inboxs_object_events_go_to_a_queue_with_a_dead_letter_queue_that_the_tasks_consume() {
+        Map<String, Object> bucket = template.resources("AWS::S3::Bucket").get("LakeBucket");
+        Map<String, Object> notification = template.map(template.list(bucket, "NotificationConfiguration",
+                "QueueConfigurations").get(0));
+        assertThat(notification.get("Event")).isEqualTo("s3:ObjectCreated:*");
+        assertThat(notification.toString()).contains("{Name=prefix, Value=" + defaults.get("hl7lake.inbox.prefix") + "}")
+                .contains("InboxQueue");
+        assertThat(template.map(template.root(), "Resources", "LakeBucket").get("DependsOn")).isEqualTo("InboxQueuePolicy");
+
+        Map<String, Object> queue = template.resources("AWS::SQS::Queue").get("InboxQueue");
+        assertThat(template.map(queue, "RedrivePolicy").toString()).contains("InboxDeadLetterQueue");
+        assertThat(queue.get("VisibilityTimeout").toString()).isEqualTo(defaults.get("hl7lake.inbox.visibility-seconds"));
+        String policy = template.resources("AWS::SQS::QueuePolicy").get("InboxQueuePolicy").toString();
+        assertThat(policy).contains("s3.amazonaws.com", "sqs:SendMessage", "aws:SourceAccount");
+
+        String taskRole = template.resources("AWS::IAM::Role").get("TaskRole").toString();
+        assertThat(taskRole).contains("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility")
+                .doesNotContain("sqs:*");
+        Object container = template.list(template.resources("AWS::ECS::TaskDefinition").get("TaskDefinition"),
+                "ContainerDefinitions").get(0);
+        assertThat(template.list(container, "Environment").toString()).contains("HL7LAKE_INBOX_QUEUE_URL");
+    }
+
     private static String zone(String key) {
         return key.substring(0, key.indexOf('/') + 1);
     }
