@@ -15,7 +15,6 @@ import hl7lake.hl7.AckBuilder;
 import hl7lake.http.HttpDoor;
 import hl7lake.http.HttpServerGuard;
 import hl7lake.http.ReplyHeaders;
-import hl7lake.http.LocalIssuer;
 import hl7lake.http.TokenVerifier;
 import org.apache.camel.processor.aggregate.GroupedBodyAggregationStrategy;
 import hl7lake.ingest.Acknowledgements;
@@ -28,9 +27,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import hl7lake.lake.LakeWriter;
-import hl7lake.local.LocalLake;
 import hl7lake.observe.IngestMetrics;
 import hl7lake.observe.LakeHealthCheck;
+import hl7lake.spi.LocalMode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.main.Main;
@@ -40,21 +39,22 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 import java.net.URI;
 import java.nio.charset.Charset;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The running engine: in local mode its embedded lake, the AWS clients, the beans the routes call,
- * and camel-main with the YAML routes. AWS mode checks the bucket and tables first and fails with
- * the names of what is missing.
+ * The running engine: in local mode its embedded lake (found with {@link LocalMode#find()}), the AWS
+ * clients, the beans the routes call, and camel-main with the YAML routes. AWS mode checks the bucket
+ * and tables first and fails with the names of what is missing.
  */
 public final class Engine implements AutoCloseable {
 
     private final Main main;
-    private final LocalLake local;
-    private final LocalIssuer issuer;
+    private final LocalMode.Lake local;
+    private final LocalMode.Issuer issuer;
     private final S3Client s3;
     private final DynamoDbClient dynamo;
 
@@ -62,7 +62,7 @@ public final class Engine implements AutoCloseable {
 
     private final HttpServerGuard http;
 
-    private Engine(Main main, LocalLake local, LocalIssuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox,
+    private Engine(Main main, LocalMode.Lake local, LocalMode.Issuer issuer, S3Client s3, DynamoDbClient dynamo, InboxPoller inbox,
                    HttpServerGuard http) {
         this.http = http;
         this.main = main;
@@ -93,7 +93,10 @@ public final class Engine implements AutoCloseable {
 
     private static Engine prepare(EngineSettings settings) {
         boolean localMode = settings.mode().equals("local");
-        LocalLake local = localMode ? LocalLake.start(settings) : null;
+        LocalMode embedded = localMode ? LocalMode.find() : null;
+        Path dataDir = localMode && !settings.flag("hl7lake.local.in-memory") ? settings.dataDir() : null;
+        LocalMode.Lake local = localMode ? embedded.startLake(dataDir, settings.number("hl7lake.local.s3-port"),
+                settings.number("hl7lake.local.dynamodb-port"), settings.get("hl7lake.lake.bucket")) : null;
         String region = settings.get("hl7lake.aws.region");
         URI s3Endpoint = localMode ? local.s3Endpoint() : uri(settings.optional("hl7lake.aws.s3-endpoint"));
         URI dynamoEndpoint = localMode ? local.dynamoEndpoint() : uri(settings.optional("hl7lake.aws.dynamodb-endpoint"));
@@ -101,7 +104,9 @@ public final class Engine implements AutoCloseable {
         DynamoDbClient dynamo = AwsClients.dynamo(dynamoEndpoint, region);
         String bucket = settings.get("hl7lake.lake.bucket");
         CatalogTables tables = new CatalogTables(settings.get("hl7lake.catalog.table-prefix"));
-        if (!localMode) {
+        if (localMode) {
+            tables.createMissing(dynamo);
+        } else {
             failIfMissing(s3, dynamo, bucket, tables);
         }
         Hl7Parser parser = new Hl7Parser();
@@ -126,20 +131,20 @@ public final class Engine implements AutoCloseable {
                 settings.number("hl7lake.mllp.max-buffered-bytes"), mllpStats);
         Acknowledgements acks = new Acknowledgements(new AckBuilder(parser.context(), Clock.systemUTC()));
 
-        LocalIssuer issuer = null;
+        LocalMode.Issuer issuer = null;
         TokenVerifier tokens = null;
         if (settings.flag("hl7lake.http.door.enabled")) {
             String issuerUrl = settings.optional("hl7lake.http.auth.issuer");
             String clientId = settings.optional("hl7lake.http.auth.client-id");
             if (issuerUrl == null && localMode) { // development only: AWS mode never has a local issuer
-                issuer = LocalIssuer.start(settings.flag("hl7lake.local.in-memory") ? null : settings.dataDir(),
-                        settings.number("hl7lake.local.issuer-port"));
+                issuer = embedded.startIssuer(dataDir, settings.number("hl7lake.local.issuer-port"));
                 issuerUrl = issuer.issuer();
-                clientId = clientId == null ? LocalIssuer.CLIENT_ID : clientId;
+                clientId = clientId == null ? issuer.clientId() : clientId;
             }
             issuerUrl = settings.require(issuerUrl, "hl7lake.http.auth.issuer");
             String jwks = settings.optional("hl7lake.http.auth.jwks-url");
-            tokens = new TokenVerifier(jwks != null ? toUrl(jwks) : LocalIssuer.jwksOf(issuerUrl), issuerUrl,
+            // where an issuer serves its keys when none is given, as Cognito does
+            tokens = new TokenVerifier(toUrl(jwks != null ? jwks : issuerUrl + "/.well-known/jwks.json"), issuerUrl,
                     settings.require(clientId, "hl7lake.http.auth.client-id"),
                     Duration.ofSeconds(settings.number("hl7lake.http.auth.clock-skew-seconds")),
                     Duration.ofSeconds(settings.number("hl7lake.http.auth.jwks-refetch-seconds")));
@@ -209,12 +214,13 @@ public final class Engine implements AutoCloseable {
         return main.getCamelContext();
     }
 
-    public LocalLake local() {
+    /** The embedded lake (local mode), else null. */
+    public LocalMode.Lake local() {
         return local;
     }
 
     /** The local token issuer (local mode without a configured issuer), else null. */
-    public LocalIssuer issuer() {
+    public LocalMode.Issuer issuer() {
         return issuer;
     }
 

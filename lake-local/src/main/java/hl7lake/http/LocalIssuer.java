@@ -12,14 +12,13 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
+import hl7lake.spi.LocalMode;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.MalformedURLException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ import java.util.UUID;
  * served on loopback at {@code <issuer>/.well-known/jwks.json} as Cognito serves a user pool's,
  * and tokens shaped like Cognito's (ID: {@code aud}; access: {@code client_id}; {@code token_use}).
  */
-public final class LocalIssuer implements AutoCloseable {
+public final class LocalIssuer implements LocalMode.Issuer {
 
     public static final String CLIENT_ID = "hl7lake-local";
 
@@ -75,19 +74,17 @@ public final class LocalIssuer implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    @Override
     public String issuer() {
         return issuer;
     }
 
-    /** Where an issuer serves its keys, as Cognito does: {@code <issuer>/.well-known/jwks.json}. */
-    public static URL jwksOf(String issuer) {
-        try {
-            return new URL(issuer + "/.well-known/jwks.json");
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("not a URL: " + issuer, e);
-        }
+    @Override
+    public String clientId() {
+        return CLIENT_ID;
     }
 
+    @Override
     public String token(String user, Duration lifetime, boolean idToken) {
         return token(key, issuer, user, lifetime, idToken);
     }

@@ -1,12 +1,9 @@
 package hl7lake.local;
 
-import hl7lake.catalog.CatalogTables;
-import hl7lake.config.AwsClients;
-import hl7lake.config.EngineSettings;
 import hl7lake.local.s3.LocalS3Server;
+import hl7lake.spi.LocalMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,10 +13,10 @@ import java.nio.file.Path;
 
 /**
  * The local mode's lake: the S3 server and DynamoDB Local in this JVM on loopback, persisting
- * under the data directory ({@code s3/}, {@code dynamodb/}), with the bucket and the catalog's
- * tables created. Stopped gracefully with the engine.
+ * under the data directory ({@code s3/}, {@code dynamodb/}), with the bucket created (the engine
+ * creates the catalog's tables). Stopped gracefully with the engine.
  */
-public final class LocalLake implements AutoCloseable {
+public final class LocalLake implements LocalMode.Lake {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalLake.class);
 
@@ -35,18 +32,16 @@ public final class LocalLake implements AutoCloseable {
         this.dynamo = dynamo;
     }
 
-    public static LocalLake start(EngineSettings settings) {
+    /** See {@link LocalMode#startLake}: under {@code dataDir}, or in memory when it is null. */
+    public static LocalLake start(Path dataDir, int s3Port, int dynamoPort, String bucket) {
         try {
-            boolean inMemory = settings.flag("hl7lake.local.in-memory");
-            Path data = inMemory ? Files.createTempDirectory("hl7lake-") : Files.createDirectories(settings.dataDir());
+            boolean inMemory = dataDir == null;
+            Path data = inMemory ? Files.createTempDirectory("hl7lake-") : Files.createDirectories(dataDir);
             Path s3Directory = Files.createDirectories(data.resolve("s3"));
-            LocalS3Server s3 = LocalS3Server.start(settings.number("hl7lake.local.s3-port"), s3Directory);
-            s3.createBucket(settings.get("hl7lake.lake.bucket"));
-            EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(settings.number("hl7lake.local.dynamodb-port"),
+            LocalS3Server s3 = LocalS3Server.start(s3Port, s3Directory);
+            s3.createBucket(bucket);
+            EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(dynamoPort,
                     inMemory ? null : Files.createDirectories(data.resolve("dynamodb")));
-            try (DynamoDbClient client = AwsClients.dynamo(dynamo.endpoint(), settings.get("hl7lake.aws.region"))) {
-                new CatalogTables(settings.get("hl7lake.catalog.table-prefix")).createMissing(client);
-            }
             LOG.info("local lake: S3 {} and DynamoDB {} under {}", s3.endpoint(), dynamo.endpoint(),
                     inMemory ? "memory" : data.toAbsolutePath());
             return new LocalLake(s3Directory, s3, dynamo);
@@ -55,20 +50,22 @@ public final class LocalLake implements AutoCloseable {
         }
     }
 
+    @Override
     public URI s3Endpoint() {
         return URI.create("http://127.0.0.1:" + s3Port);
     }
 
+    @Override
     public URI dynamoEndpoint() {
         return dynamo.endpoint();
     }
 
-    /** Stops the S3 server alone (tests of storage outages). */
+    @Override
     public void stopS3() {
         s3.close();
     }
 
-    /** Starts the S3 server again on the same port and directory. */
+    @Override
     public void startS3() {
         s3 = LocalS3Server.start(s3Port, s3Directory);
     }
