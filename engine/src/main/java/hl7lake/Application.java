@@ -1,23 +1,31 @@
 package hl7lake;
 
-import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
 import hl7lake.cli.HealthCommand;
-import hl7lake.cli.TokenCommand;
 import hl7lake.config.EngineSettings;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.Callable;
 
-/** hl7lake's entry point: {@code java -jar target/hl7lake.jar <command>}; it only dispatches. */
+/**
+ * The engine jar's entry point: {@code java -jar engine/target/hl7lake-engine.jar <command>}; it only
+ * dispatches. The full jar's ({@code target/hl7lake.jar}) adds {@code token} and {@code bench}, and
+ * has the embedded lake that {@code local} needs (the local module's {@code LocalApplication}).
+ */
 public final class Application {
 
     private Application() {
     }
 
     public static void main(String[] args) throws Exception {
+        exit(() -> dispatch(args));
+    }
+
+    /** Exits with the command's status; a setting or an AWS resource missing ends in one plain line, status 1. */
+    public static void exit(Callable<Integer> command) throws Exception {
         try {
-            System.exit(dispatch(args));
+            System.exit(command.call());
         } catch (IllegalStateException misconfigured) {
             // a setting or an AWS resource is missing: say which, plainly, and fail
             System.err.println("hl7lake: " + misconfigured.getMessage());
@@ -38,8 +46,6 @@ public final class Application {
                 yield 0;
             }
             case "convert" -> ConvertCommand.run(rest, System.out, System.err);
-            case "bench" -> BenchCommand.run(rest, System.out);
-            case "token" -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err);
             case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
         };
@@ -48,14 +54,14 @@ public final class Application {
 
     private static int usage(String command) {
         System.err.println("""
-                usage: java -jar target/hl7lake.jar <command>
+                usage: java -jar target/hl7lake.jar <command>   (the engine jar has all but local, token and bench)
                   local                                                 the engine on its embedded lake under ./data
                   aws                                                   the engine on the AWS resources of the stack
                   run                                                   the engine in the mode HL7LAKE_MODE names
                   convert [--profile standard|strict|lenient] FILE...   one JSON line per message (- reads stdin)
                   bench convert [--seconds N] [FILE...]                 converter throughput on one thread
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
-                  health                                                0 when the engine on this host answers ready (container HEALTHCHECK)
+                  health                                                0 when the engine on this host answers ready (a health probe)
                   token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling

@@ -11,7 +11,7 @@ import java.time.Duration;
 
 /**
  * {@code health}: exits 0 when the engine on this host answers 200 on /observe/health (S3 and
- * DynamoDB reachable), else 1: the container's HEALTHCHECK, with no curl needed in the image.
+ * DynamoDB reachable), else 1: a health probe for hosts without curl (the image probes with curl).
  */
 public final class HealthCommand {
 
