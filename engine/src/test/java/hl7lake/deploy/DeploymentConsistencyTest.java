@@ -128,7 +128,7 @@ class DeploymentConsistencyTest {
     @Test
     void each_alarm_metric_filter_matches_a_line_the_engine_logs() throws Exception {
         String logged = Files.readString(Path.of("routes", "ingest.yaml"))
-                + Files.readString(Path.of("src", "main", "java", "hl7lake", "ingest", "IngestSteps.java"));
+                + Files.readString(Path.of("engine", "src", "main", "java", "hl7lake", "ingest", "IngestSteps.java"));
         assertThat(template.resources("AWS::Logs::MetricFilter")).isNotEmpty();
         for (Map<String, Object> filter : template.resources("AWS::Logs::MetricFilter").values()) {
             String phrase = String.valueOf(filter.get("FilterPattern")).replace("\"", "");
@@ -149,10 +149,17 @@ class DeploymentConsistencyTest {
         assertThat(user).isPositive();
         assertThat(lines.get(user)).doesNotContain("root");
         assertThat(user).isLessThan(indexOf(lines, "ENTRYPOINT"));
-        assertThat(String.join("\n", lines)).contains("COPY --from=build /build/target/hl7lake.jar", "COPY routes routes")
+        // the production jar only: the engine module's, never the full jar with the local lake (docs/decisions.md, "Modules")
+        assertThat(String.join("\n", lines)).contains("-pl engine -am package",
+                        "COPY --from=build /build/engine/target/hl7lake-engine.jar", "COPY routes routes")
+                .doesNotContain("/build/target/hl7lake.jar")
                 .containsPattern("EXPOSE .*\\b" + defaults.get("hl7lake.mllp.port") + "\\b")
-                .containsPattern("EXPOSE .*\\b" + defaults.get("hl7lake.http.port") + "\\b")
-                .contains("HEALTHCHECK").contains("\"health\"");
+                .containsPattern("EXPOSE .*\\b" + defaults.get("hl7lake.http.port") + "\\b");
+        int health = indexOf(lines, "HEALTHCHECK");
+        String probe = lines.get(health) + lines.get(health + 1);
+        assertThat(probe).as("an HTTP probe of /observe/health, not a second JVM every interval")
+                .contains("curl", ":${HL7LAKE_HTTP_PORT:-" + defaults.get("hl7lake.http.port") + "}/observe/health")
+                .doesNotContain("java");
         String upper = String.join("\n", lines).toUpperCase(Locale.ROOT);
         for (String secret : List.of("AWS_ACCESS_KEY", "AWS_SECRET", "PASSWORD", "SECRET_KEY", "TOKEN=")) {
             assertThat(upper).as("no secrets in the image").doesNotContain(secret);
