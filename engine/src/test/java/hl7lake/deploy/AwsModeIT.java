@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The packaged jar in AWS mode with a table of the stack missing exits non-zero and names it. */
+/** The production jar (engine/target/hl7lake-engine.jar) in AWS mode with a table of the stack missing exits non-zero and names it. */
 class AwsModeIT {
 
     @TempDir
@@ -35,7 +35,7 @@ class AwsModeIT {
             Process engine = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Dhl7lake.aws.s3-endpoint=" + s3.endpoint(), "-Dhl7lake.aws.dynamodb-endpoint=" + dynamoServer.endpoint(),
                     "-Dhl7lake.http.port=" + FreePorts.find(), "-Dhl7lake.mllp.port=" + FreePorts.find(),
-                    "-jar", Path.of("target", "hl7lake.jar").toAbsolutePath().toString(), "aws")
+                    "-jar", Path.of("engine", "target", "hl7lake-engine.jar").toAbsolutePath().toString(), "aws")
                     .redirectErrorStream(true).start();
             assertThat(engine.waitFor(60, TimeUnit.SECONDS)).isTrue();
             String output = new String(engine.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
