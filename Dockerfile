@@ -1,19 +1,29 @@
 # hl7lake engine image: build with Maven, run on a slim JRE as a non-root user, configured only by
-# environment variables (HL7LAKE_*, see src/main/resources/application.properties). Base images are
+# environment variables (HL7LAKE_*, see engine/src/main/resources/application.properties). Base images are
 # pinned to exact versions; pin them to digests in your registry mirror if your policy asks for it.
 FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /build
+# the poms first, so that the dependencies are a layer of their own (every module's pom: the reactor reads them all)
 COPY pom.xml .
-RUN mvn -B -ntp -q dependency:go-offline
-COPY src src
+COPY local-spi/pom.xml local-spi/
+COPY lake-local/pom.xml lake-local/
+COPY engine/pom.xml engine/
+COPY bench/pom.xml bench/
+COPY local/pom.xml local/
+RUN mvn -B -ntp -q -pl engine -am dependency:go-offline
+# the engine and what it is built with (its tests' embedded lake is compiled, never copied into the image)
+COPY local-spi local-spi
+COPY lake-local lake-local
+COPY engine engine
 COPY routes routes
-RUN mvn -B -ntp -q package -DskipTests
+RUN mvn -B -ntp -q -pl engine -am package -DskipTests
 
 FROM eclipse-temurin:17.0.13_11-jre-jammy
 RUN groupadd --system hl7lake && useradd --system --gid hl7lake --home-dir /app --shell /usr/sbin/nologin hl7lake
 WORKDIR /app
-# the routes are inside the jar (classpath:routes/*.yaml); the copy beside it documents what runs
-COPY --from=build /build/target/hl7lake.jar /app/hl7lake.jar
+# the production jar only: the engine, without the local lake, the local issuer or the benchmarks;
+# the routes are inside it (classpath:routes/*.yaml), the copy beside it documents what runs
+COPY --from=build /build/engine/target/hl7lake-engine.jar /app/hl7lake.jar
 COPY --from=build /build/routes /app/routes
 USER hl7lake
 # sized for a 2 GB container (the stack's default task; it sets these per task size): heap, Netty's
@@ -22,6 +32,7 @@ ENV HL7LAKE_MODE=aws \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=512m" \
     HL7LAKE_MLLP_MAX_BUFFERED_BYTES=268435456
 EXPOSE 2575 8080
+# curl (in the eclipse-temurin images) rather than a second JVM every 15 s; HL7LAKE_HTTP_PORT if set, else 8080
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["java", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", "/app/hl7lake.jar", "hl7lake.Application", "health"]
+    CMD ["sh", "-c", "curl -fsS -o /dev/null --max-time 4 http://127.0.0.1:${HL7LAKE_HTTP_PORT:-8080}/observe/health || exit 1"]
 ENTRYPOINT ["java", "-jar", "/app/hl7lake.jar", "run"]

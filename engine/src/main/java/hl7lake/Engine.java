@@ -1,0 +1,131 @@
+package hl7lake;
+
+import hl7lake.catalog.CatalogTables;
+import hl7lake.config.EngineSettings;
+import hl7lake.inbox.InboxDiscovery;
+import hl7lake.spi.LocalMode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * The running engine: its mode, in local mode its embedded lake (found through {@link LocalMode}: the
+ * full jar has it, the production jar has not), and camel-main, which builds the beans from the
+ * configuration classes {@code camel.main.configuration-classes} lists (one per concern: lake,
+ * catalog, pipeline, doors, observe; each reads its own {@code hl7lake.*} group) and loads the YAML
+ * routes. AWS mode fails at start, naming the bucket or tables that are missing.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final Main main;
+    private final LocalMode.Lake local;
+    private final LocalMode.Issuer issuer;
+
+    private Engine(Main main, LocalMode.Lake local, LocalMode.Issuer issuer) {
+        this.main = main;
+        this.local = local;
+        this.issuer = issuer;
+    }
+
+    /** Starts and returns at once (tests, benchmarks). */
+    public static Engine start(EngineSettings settings) throws Exception {
+        Engine engine = prepare(settings);
+        try {
+            engine.main.start();
+        } catch (Exception e) {
+            engine.close();
+            throw e;
+        }
+        return engine;
+    }
+
+    /** Starts and runs until Ctrl+C or SIGTERM, then stops gracefully. */
+    public static void run(EngineSettings settings) throws Exception {
+        try (Engine engine = prepare(settings)) {
+            engine.main.run();
+        }
+    }
+
+    private static Engine prepare(EngineSettings settings) {
+        Properties properties = settings.asProperties();
+        properties.putAll(InboxDiscovery.properties(settings)); // which drop-folder discovery route exists
+        LocalMode.Lake local = null;
+        LocalMode.Issuer issuer = null;
+        if (settings.mode().equals("local")) {
+            LocalMode embedded = LocalMode.find();
+            Path dataDir = settings.flag("hl7lake.local.in-memory") ? null : settings.dataDir();
+            local = embedded.startLake(dataDir, settings.number("hl7lake.local.s3-port"),
+                    settings.number("hl7lake.local.dynamodb-port"), settings.get("hl7lake.lake.bucket"));
+            issuer = startLocal(settings, embedded, dataDir, local, properties);
+        }
+        Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
+        main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
+        if (local != null) {
+            LocalMode.Lake started = local;
+            main.addMainListener(new MainListenerSupport() {
+                @Override
+                public void afterConfigure(BaseMainSupport configured) {
+                    // the local lake starts beside Camel's boot; no route may consume before it is there
+                    started.awaitStarted();
+                    CamelContext camel = configured.getCamelContext();
+                    camel.getRegistry().findSingleByType(CatalogTables.class)
+                            .createMissing(camel.getRegistry().findSingleByType(DynamoDbClient.class));
+                }
+            });
+        }
+        return new Engine(main, local, issuer);
+    }
+
+    /**
+     * Local mode: the engine runs as in AWS mode against the embedded lake's endpoints, and, when the
+     * HTTP door is on and no issuer is configured, against the local token issuer (development only:
+     * AWS mode never has one). Returns that issuer, or null.
+     */
+    private static LocalMode.Issuer startLocal(EngineSettings settings, LocalMode embedded, Path dataDir,
+                                               LocalMode.Lake local, Properties properties) {
+        properties.setProperty("hl7lake.aws.s3-endpoint", local.s3Endpoint().toString());
+        properties.setProperty("hl7lake.aws.dynamodb-endpoint", local.dynamoEndpoint().toString());
+        if (!settings.flag("hl7lake.http.door.enabled") || settings.optional("hl7lake.http.auth.issuer") != null) {
+            return null;
+        }
+        LocalMode.Issuer issuer = embedded.startIssuer(dataDir, settings.number("hl7lake.local.issuer-port"));
+        properties.setProperty("hl7lake.http.auth.issuer", issuer.issuer());
+        if (settings.optional("hl7lake.http.auth.client-id") == null) {
+            properties.setProperty("hl7lake.http.auth.client-id", issuer.clientId());
+        }
+        return issuer;
+    }
+
+    public CamelContext camel() {
+        return main.getCamelContext();
+    }
+
+    /** The embedded lake (local mode), else null. */
+    public LocalMode.Lake local() {
+        return local;
+    }
+
+    /** The local token issuer (local mode without a configured issuer), else null. */
+    public LocalMode.Issuer issuer() {
+        return issuer;
+    }
+
+    @Override
+    public void close() {
+        try {
+            main.stop(); // the beans' clients, executors and HTTP server close with Camel's registry
+        } finally {
+            if (issuer != null) {
+                issuer.close();
+            }
+            if (local != null) {
+                local.close();
+            }
+        }
+    }
+}
