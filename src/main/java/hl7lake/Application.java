@@ -20,16 +20,10 @@ public final class Application {
     public static void main(String[] args) throws Exception {
         try {
             System.exit(dispatch(args));
-        } catch (Exception e) {
-            // a setting or an AWS resource is missing (an IllegalStateException, maybe wrapped by Camel
-            // as it built the beans): say which, plainly, and fail
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof IllegalStateException misconfigured) {
-                    System.err.println("hl7lake: " + misconfigured.getMessage());
-                    System.exit(1);
-                }
-            }
-            throw e;
+        } catch (IllegalStateException misconfigured) {
+            // a setting or an AWS resource is missing: say which, plainly, and fail
+            System.err.println("hl7lake: " + misconfigured.getMessage());
+            System.exit(1);
         }
     }
 

@@ -35,7 +35,7 @@ public final class Engine implements AutoCloseable {
             engine.main.start();
         } catch (Exception e) {
             engine.close();
-            throw e;
+            throw misconfigured(e);
         }
         return engine;
     }
@@ -44,7 +44,22 @@ public final class Engine implements AutoCloseable {
     public static void run(EngineSettings settings) throws Exception {
         try (Engine engine = prepare(settings)) {
             engine.main.run();
+        } catch (Exception e) {
+            throw misconfigured(e);
         }
+    }
+
+    /**
+     * A missing setting or AWS resource, as the configuration class that found it said it (an
+     * IllegalStateException naming it), rather than Camel's wrapper around it; else {@code failure}.
+     */
+    private static Exception misconfigured(Exception failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IllegalStateException named) {
+                return named;
+            }
+        }
+        return failure;
     }
 
     private static Engine prepare(EngineSettings settings) {
