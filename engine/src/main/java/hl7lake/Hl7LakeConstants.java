@@ -1,6 +1,7 @@
 package hl7lake;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.sqs.Sqs2Constants;
 
 /**
  * Every exchange header and property name the routes ({@code routes/*.yaml}) and the beans they call
@@ -24,6 +25,12 @@ public final class Hl7LakeConstants {
 
     /** Exchange property: the MLLP frame being answered, for the ACK of a message whose handling failed. */
     public static final String MLLP_FRAME = "hl7lake.mllp.frame";
+
+    /** Header (Camel's aws2-sqs): the id of the inbox event being handled, the only thing its log lines name. */
+    public static final String SQS_MESSAGE_ID = Sqs2Constants.MESSAGE_ID;
+
+    /** Exchange property: how many files an inbox event names that are not finished yet (0: the event is deleted from the queue). */
+    public static final String INBOX_UNFINISHED = "hl7lake.inbox.unfinished";
 
     private Hl7LakeConstants() {
     }

@@ -4,7 +4,6 @@ import hl7lake.config.AwsClients;
 import hl7lake.lake.LakeConfiguration;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -39,8 +38,15 @@ public final class CatalogConfiguration implements CamelConfiguration {
         return new CatalogTables(prefix);
     }
 
+    /**
+     * In AWS mode the bucket and tables are checked here, as the catalog is bound: before any door's
+     * beans, so that what is missing is named first (the doors' own settings are checked after).
+     */
     @BindToRegistry("messageIndex")
-    public MessageIndex messageIndex(DynamoDbClient dynamo, CatalogTables tables) {
+    public MessageIndex messageIndex(DynamoDbClient dynamo, CatalogTables tables, S3Client s3) {
+        if ("aws".equals(mode)) {
+            failIfMissing(s3, dynamo, tables);
+        }
         return new MessageIndex(dynamo, tables);
     }
 
@@ -55,21 +61,14 @@ public final class CatalogConfiguration implements CamelConfiguration {
     }
 
     /** AWS mode: the bucket and every table must exist, or the start fails naming what is missing. */
-    @Override
-    public void configure(CamelContext camel) {
-        if (!"aws".equals(mode)) {
-            return;
-        }
-        S3Client s3 = camel.getRegistry().findSingleByType(S3Client.class);
-        DynamoDbClient dynamo = camel.getRegistry().findSingleByType(DynamoDbClient.class);
+    private void failIfMissing(S3Client s3, DynamoDbClient dynamo, CatalogTables tables) {
         List<String> missing = new ArrayList<>();
         try {
             s3.headBucket(b -> b.bucket(bucket));
         } catch (NoSuchBucketException e) {
             missing.add("S3 bucket " + bucket);
         }
-        camel.getRegistry().findSingleByType(CatalogTables.class).missing(dynamo)
-                .forEach(table -> missing.add("DynamoDB table " + table));
+        tables.missing(dynamo).forEach(table -> missing.add("DynamoDB table " + table));
         if (!missing.isEmpty()) {
             throw new IllegalStateException("AWS mode: missing " + String.join(", ", missing)
                     + " (deploy the stack in cloudformation/ or set hl7lake.lake.bucket / hl7lake.catalog.table-prefix)");

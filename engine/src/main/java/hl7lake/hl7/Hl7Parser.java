@@ -16,6 +16,9 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Pattern;
 
 /**
@@ -38,6 +41,16 @@ public final class Hl7Parser {
     private final HapiContext context;
     private final PipeParser parser;
     private final Map<String, Boolean> knownStructures = new ConcurrentHashMap<>();
+    /**
+     * HAPI's PipeParser fills its cache of structure definitions (a plain HashMap per message class)
+     * on a structure's first parse, unsynchronized: two threads parsing a structure for the first
+     * time at once can read a half-built definition (NullPointerException inside HAPI, a valid
+     * message answered AR). So a message whose MSH-9/MSH-12 text has not been parsed before is
+     * parsed alone (write lock); every later one in parallel (read lock), when HAPI only reads that
+     * cache. See docs/decisions.md "HAPI's parser across threads".
+     */
+    private final ReadWriteLock firstParses = new ReentrantReadWriteLock();
+    private final Set<String> parsedTypes = ConcurrentHashMap.newKeySet();
 
     public Hl7Parser() {
         context = new DefaultHapiContext();
@@ -59,12 +72,22 @@ public final class Hl7Parser {
     public Message parse(String er7, MshHeader header) throws Hl7Rejection {
         String explicitStructure = header.messageStructure();
         boolean setAside = !explicitStructure.isEmpty() && !isV25Structure(explicitStructure);
+        String text = setAside ? withoutStructure(er7, header) : er7;
+        String typeKey = typeKey(text, header.fieldSeparator());
+        boolean first = !parsedTypes.contains(typeKey);
+        Lock lock = first ? firstParses.writeLock() : firstParses.readLock();
         Message message;
+        lock.lock();
         try {
-            message = parser.parse(setAside ? withoutStructure(er7, header) : er7);
+            message = parser.parse(text);
+            if (first) {
+                parsedTypes.add(typeKey);
+            }
         } catch (HL7Exception e) {
             Hl7Rejection obx = ObxValueTypes.firstProblem(er7, header, context.getModelClassFactory());
             throw obx != null ? obx : fromHapi(e, header);
+        } finally {
+            lock.unlock();
         }
         if (message instanceof GenericMessage && !isSiteSpecificType(header.messageType())) {
             throw unsupported(header);
@@ -112,6 +135,32 @@ public final class Hl7Parser {
                 return false;
             }
         });
+    }
+
+    /**
+     * What decides the message class HAPI picks and so the structure definition it caches: MSH-2,
+     * MSH-9 and MSH-12 exactly as written (MSH-1 is the separator itself, so they are the 1st, 8th
+     * and 11th separated pieces of the first segment).
+     */
+    static String typeKey(String er7, char fieldSeparator) {
+        int end = er7.indexOf('\r');
+        String msh = end < 0 ? er7 : er7.substring(0, end);
+        StringBuilder key = new StringBuilder(32);
+        int field = 0;
+        for (int i = 0; i < msh.length(); i++) {
+            char c = msh.charAt(i);
+            if (c == fieldSeparator) {
+                field++;
+                if (field == 2 || field == 9 || field == 12) {
+                    key.append(fieldSeparator);
+                } else if (field > 12) {
+                    break;
+                }
+            } else if (field == 1 || field == 8 || field == 11) {
+                key.append(c);
+            }
+        }
+        return key.toString();
     }
 
     /** The text with MSH-9's third component (and its separator) removed; everything else byte for byte. */

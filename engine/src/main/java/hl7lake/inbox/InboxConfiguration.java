@@ -7,7 +7,6 @@ import hl7lake.lake.LakeConfiguration;
 import hl7lake.lake.LakeWriter;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
-import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -24,24 +23,10 @@ import java.time.Duration;
  */
 public final class InboxConfiguration implements CamelConfiguration {
 
-    @PropertyInject(value = "hl7lake.inbox.sqs-enabled", defaultValue = "false")
-    private boolean sqsEnabled;
-
-    @PropertyInject(value = "hl7lake.aws.sqs-endpoint", defaultValue = "")
-    private String sqsEndpoint;
-
-    @PropertyInject("hl7lake.aws.region")
-    private String region;
-
-    @PropertyInject("hl7lake.lake.bucket")
-    private String bucket;
-
-    @PropertyInject("hl7lake.inbox.prefix")
-    private String prefix;
-
     @BindToRegistry("dropFiles")
     public DropFiles dropFiles(LakeWriter lake, DynamoDbClient dynamo, CatalogTables tables, MessageIndex index,
                                @PropertyInject("hl7lake.inbox.lease-seconds") int leaseSeconds,
+                               @PropertyInject("hl7lake.inbox.prefix") String prefix,
                                @PropertyInject("hl7lake.inbox.max-message-bytes") int maxMessageBytes) {
         return new DropFiles(lake, new FileClaims(dynamo, tables, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds)),
                 index, prefix, maxMessageBytes, Clock.systemUTC());
@@ -52,14 +37,25 @@ public final class InboxConfiguration implements CamelConfiguration {
         return new FileReports();
     }
 
-    /** Only with event discovery: no SQS client where no queue is read. */
-    @Override
-    public void configure(CamelContext camel) {
-        if (sqsEnabled) {
-            camel.getRegistry().bind("inboxSqs", SqsClient.class, AwsClients.sqs(LakeConfiguration.uri(sqsEndpoint), region),
-                    null, "close");
-            camel.getRegistry().bind("inboxEvents", new InboxEvents(bucket, prefix));
-            camel.getRegistry().bind("inboxEventOutcomes", new InboxEvents.Outcomes());
-        }
+    // with event discovery only (hl7lake.inbox.sqs-enabled): a method that returns null binds nothing
+
+    @BindToRegistry(value = "inboxSqs", destroyMethod = "close")
+    public SqsClient inboxSqs(@PropertyInject(value = "hl7lake.inbox.sqs-enabled", defaultValue = "false") boolean enabled,
+                              @PropertyInject(value = "hl7lake.aws.sqs-endpoint", defaultValue = "") String endpoint,
+                              @PropertyInject("hl7lake.aws.region") String region) {
+        return enabled ? AwsClients.sqs(LakeConfiguration.uri(endpoint), region) : null;
+    }
+
+    @BindToRegistry("inboxEvents")
+    public InboxEvents inboxEvents(@PropertyInject(value = "hl7lake.inbox.sqs-enabled", defaultValue = "false") boolean enabled,
+                                   @PropertyInject("hl7lake.lake.bucket") String bucket,
+                                   @PropertyInject("hl7lake.inbox.prefix") String prefix) {
+        return enabled ? new InboxEvents(bucket, prefix) : null;
+    }
+
+    @BindToRegistry("inboxEventOutcomes")
+    public InboxEvents.Outcomes inboxEventOutcomes(
+            @PropertyInject(value = "hl7lake.inbox.sqs-enabled", defaultValue = "false") boolean enabled) {
+        return enabled ? new InboxEvents.Outcomes() : null;
     }
 }

@@ -1,5 +1,7 @@
 package hl7lake.inbox;
 
+import static hl7lake.Hl7LakeConstants.INBOX_UNFINISHED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.AggregationStrategy;
@@ -20,9 +22,6 @@ import java.util.Set;
  * the inbox name no file.
  */
 public final class InboxEvents {
-
-    /** Exchange property of the queue's route: how many files of the event are not finished. */
-    public static final String UNFINISHED = "hl7lakeUnfinished";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FINISHED = Set.of("done", "gone");
@@ -82,7 +81,7 @@ public final class InboxEvents {
         public Exchange aggregate(Exchange counted, Exchange file) {
             Exchange result = counted == null ? file : counted;
             boolean finished = FINISHED.contains(file.getProperty(DropFiles.OUTCOME, "", String.class));
-            result.setProperty(UNFINISHED, result.getProperty(UNFINISHED, 0, Integer.class) + (finished ? 0 : 1));
+            result.setProperty(INBOX_UNFINISHED, result.getProperty(INBOX_UNFINISHED, 0, Integer.class) + (finished ? 0 : 1));
             return result;
         }
     }

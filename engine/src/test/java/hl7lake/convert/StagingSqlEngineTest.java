@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -58,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StagingSqlEngineTest {
 
-    private static final int PER_STRUCTURE = 60;
+    private static final int PER_STRUCTURE = 150; // enough that the seeded corpus holds several glucose results and ZPI rows
     private static final Pattern JSON_TYPE = Pattern.compile("(?<![\\w\"])JSON(?![\\w\"])");
     private static final String PATIENT_ID = "GOODHEALTH#MR#MRN-1000001";
     /** A message that names no patient: no PID, so no identifiers and no uuid. */
@@ -81,7 +82,8 @@ class StagingSqlEngineTest {
              S3Client s3 = AwsClients.s3(engine.local().s3Endpoint(), "us-east-1")) {
             ProducerTemplate template = engine.camel().createProducerTemplate();
             StagingCorpus generator = new StagingCorpus(7L);
-            for (String structure : StagingSqlTest.PATIENT_NAME.keySet()) {
+            // sorted: Map.of's order changes from one JVM to the next, and with it what the seeded generator makes
+            for (String structure : new TreeSet<>(StagingSqlTest.PATIENT_NAME.keySet())) {
                 corpus.put(structure, generator.generate(structure, PER_STRUCTURE));
                 for (StagingCorpus.Generated message : corpus.get(structure)) {
                     ingest(template, message.er7().getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,8 @@
 package hl7lake.ingest;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import hl7lake.hl7.ContentHash;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import hl7lake.Engine;
@@ -32,6 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * read back from the embedded S3 and DynamoDB over their sockets with the AWS SDK.
  */
 class IngestRouteTest {
+
+    /** The contents the accepted-samples test has sent (terminators normalised, as the pipeline's claim). */
+    private static final Set<String> ACCEPTED_CONTENT = ConcurrentHashMap.newKeySet();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Engine engine;
@@ -87,7 +93,8 @@ class IngestRouteTest {
         for (byte[] bytes : messagesOf(file)) {
             Ingestion.Accepted done = ingest(bytes, Ingestion.Accepted.class);
             assertThat(done.outcome()).isEqualTo(Outcome.ACCEPTED);
-            assertThat(done.duplicate()).isFalse();
+            // the seed's files repeat some messages: a content seen before is answered as the first copy
+            assertThat(done.duplicate()).isEqualTo(!ACCEPTED_CONTENT.add(ContentHash.sha256(bytes)));
             String id = done.messageId();
             assertThat(done.rawKey()).matches("raw/hl7v2/\\d{4}/\\d{2}/\\d{2}/" + id + "\\.hl7");
             assertThat(object(done.rawKey())).isEqualTo(bytes);
