@@ -61,7 +61,7 @@ class Hl7LakeConstantsTest {
     }
 
     static String mainJava() throws IOException {
-        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
+        try (Stream<Path> files = Files.walk(Path.of("engine/src/main/java"))) {
             return files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("Hl7LakeConstants.java"))
                     .map(f -> {
                         try {
@@ -94,7 +94,7 @@ class Hl7LakeConstantsTest {
 
     @Test
     void every_constant_has_a_line_of_javadoc() throws Exception {
-        String source = Files.readString(Path.of("src/main/java/hl7lake/Hl7LakeConstants.java"), StandardCharsets.UTF_8);
+        String source = Files.readString(Path.of("engine/src/main/java/hl7lake/Hl7LakeConstants.java"), StandardCharsets.UTF_8);
         for (String name : constants().values()) {
             assertThat(source).as(name).containsPattern("/\\*\\*[^\\n]*\\*/\\s*\\n\\s*public static final String " + name + " ");
         }
