@@ -3,6 +3,7 @@ package hl7lake;
 import hl7lake.cli.BenchCommand;
 import hl7lake.cli.ConvertCommand;
 import hl7lake.cli.HealthCommand;
+import hl7lake.cli.RefineCommand;
 import hl7lake.cli.SchemaCommand;
 import hl7lake.cli.RestageCommand;
 import hl7lake.cli.TokenCommand;
@@ -45,6 +46,7 @@ public final class Application {
             case "token" -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err);
             case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
             case "restage" -> RestageCommand.run(rest, EngineSettings.load(Map.of()), System.err);
+            case "refine" -> RefineCommand.run(rest, EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
         };
         return status;
@@ -63,6 +65,7 @@ public final class Application {
                   health                                                0 when the engine on this host answers ready (container HEALTHCHECK)
                   token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
                   restage [--mode local|aws] --from DAY [--to DAY] [--structure S]   staging rewritten from the raw zone in today's shape
+                  refine [--mode local|aws] --day DAY [--to DAY]        the refined zone's Parquet tables of those days, compacted from staging
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
                   bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine

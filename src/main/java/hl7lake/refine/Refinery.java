@@ -100,6 +100,7 @@ public final class Refinery {
         String runId = MessageIds.next();
         List<S3Object> staged = staged(day);
         long stagingBytes = staged.stream().mapToLong(S3Object::size).sum();
+        progress.printf(Locale.ROOT, "refine: %s: %,d staging documents listed (%,d bytes)%n", day, staged.size(), stagingBytes);
         if (staged.isEmpty() && !s3.listObjectsV2(b -> b.bucket(bucket).prefix(RefinedKeys.manifest(RefinedTables.MESSAGES.name(), day))
                 .maxKeys(1)).hasContents()) {
             return new RefineResult(day, null, 0, 0, Map.of(), 0, 0, (System.nanoTime() - started) / 1e9);
@@ -114,8 +115,10 @@ public final class Refinery {
             RowCounts counts = new RowCounts();
             Map<String, PatientDay> patients = new ConcurrentHashMap<>();
             readAndFlatten(staged, work, counts, patients, read, vanished);
+            progress.printf(Locale.ROOT, "refine: %s: %,d documents read and flattened; %,d patients%n", day, read.get(), patients.size());
             patients(patients, work, counts);
             Map<RefinedTables.Table, Path> parquet = parquet(work, counts);
+            progress.printf(Locale.ROOT, "refine: %s: Parquet files written; uploading run %s%n", day, runId);
             long refinedBytes = 0;
             for (Map.Entry<RefinedTables.Table, Path> file : parquet.entrySet()) {
                 refinedBytes += Files.size(file.getValue());

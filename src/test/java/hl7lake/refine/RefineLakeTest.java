@@ -5,6 +5,8 @@ import hl7lake.TestEngines;
 import hl7lake.TestFiles;
 import hl7lake.catalog.CatalogTables;
 import hl7lake.catalog.PatientCrossReference;
+import hl7lake.cli.RefineCommand;
+import hl7lake.config.EngineSettings;
 import hl7lake.config.AwsClients;
 import hl7lake.convert.Conversion;
 import hl7lake.convert.MessageConverter;
@@ -450,6 +452,48 @@ class RefineLakeTest {
             assertThat(refined.count("SELECT count(*) FROM hl7lake.refined_observations WHERE day = '" + today + "'"))
                     .isEqualTo(sent.get(today).values().stream().mapToLong(Integer::longValue).sum());
         }
+    }
+
+    @Test
+    @Order(5)
+    void the_refine_command_compacts_the_days_asked_with_progress_and_skips_a_day_another_holds() throws Exception {
+        EngineSettings settings = TestEngines.local(Map.of(
+                "hl7lake.local.s3-port", Integer.toString(engine.local().s3Endpoint().getPort()),
+                "hl7lake.local.dynamodb-port", Integer.toString(engine.local().dynamoEndpoint().getPort())));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status;
+        try (PrintStream err = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            status = RefineCommand.run(new String[] {"--mode", "local", "--day", PAST[0].toString(), "--to", PAST[1].toString()},
+                    settings, err);
+        }
+        String said = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).as(said).isZero();
+        assertThat(said).contains("refine: the local lake answers on 127.0.0.1:", "refine: " + PAST[0] + ": "
+                        + String.format("%,d", sent.get(PAST[0]).size()) + " staging documents listed", "Parquet files written",
+                "refine: done: " + PAST[0] + ": " + String.format("%,d", sent.get(PAST[0]).size()) + " staging documents",
+                "refine: done: " + PAST[1] + ": ");
+        try (RefinedReader refined = reader("command")) {
+            assertThat(refined.count("SELECT count(*) FROM hl7lake.refined_messages WHERE day = '" + PAST[0] + "'"))
+                    .isEqualTo(sent.get(PAST[0]).size());
+        }
+
+        RefineClaims claims = new RefineClaims(dynamo, TABLES, Clock.systemUTC(), Duration.ofMinutes(10));
+        RefineClaims.Claim held = claims.take(PAST[2], "an engine").orElseThrow();
+        out.reset();
+        try (PrintStream err = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            status = RefineCommand.run(new String[] {"--mode", "local", "--day", PAST[2].toString()}, settings, err);
+        }
+        assertThat(status).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(PAST[2] + " is being compacted by another run");
+        claims.release(held, System.currentTimeMillis(), null);
+
+        out.reset();
+        try (PrintStream err = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            assertThat(RefineCommand.run(new String[] {"--mode", "local", "--day", "2026-13-01"}, settings, err)).isEqualTo(2);
+            assertThat(RefineCommand.run(new String[] {"--mode", "local", "--day", "2026-11-02", "--to", "2026-11-01"}, settings, err))
+                    .isEqualTo(2);
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: refine", "is before --day");
     }
 
     private static List<String> keys(String prefix) {
