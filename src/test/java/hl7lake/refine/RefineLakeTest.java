@@ -62,6 +62,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The refined zone of a lake the running engine (local mode, embedded S3 and DynamoDB over real
@@ -103,7 +104,7 @@ class RefineLakeTest {
     @BeforeAll
     static void lake() throws Exception {
         engine = Engine.start(TestEngines.local(Map.of("hl7lake.mllp.enabled", "false", "hl7lake.inbox.enabled", "false",
-                "hl7lake.refine.enabled", "false")));
+                "hl7lake.refine.enabled", "false", "hl7lake.refine.delay-seconds", "1"))); // the route is started by its test
         s3 = AwsClients.s3(engine.local().s3Endpoint(), "us-east-1");
         dynamo = AwsClients.dynamo(engine.local().dynamoEndpoint(), "us-east-1");
         StagingCorpus corpus = new StagingCorpus(11L);
@@ -494,6 +495,41 @@ class RefineLakeTest {
                     .isEqualTo(2);
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: refine", "is before --day");
+    }
+
+    @Test
+    @Order(6)
+    void the_schedule_compacts_today_and_the_day_before_until_a_run_after_its_end() throws Exception {
+        LocalDate yesterday = LocalDate.parse("2026-10-29");
+        LocalDate today = yesterday.plusDays(1);
+        RefineClaims claims = new RefineClaims(dynamo, TABLES, Clock.systemUTC(), Duration.ofMinutes(10));
+        Instant midnight = today.atStartOfDay().toInstant(ZoneOffset.UTC);
+        // 30 s after midnight: messages of yesterday may still be in flight; today only
+        scheduledAt(midnight.plusSeconds(30));
+        assertThat(claims.lastStarted(yesterday)).isEqualTo(-1);
+        assertThat(claims.lastStarted(today)).isEqualTo(midnight.plusSeconds(30).toEpochMilli());
+        // the first tick after that: yesterday's final run, and today
+        scheduledAt(midnight.plusSeconds(300));
+        assertThat(claims.lastStarted(yesterday)).isEqualTo(midnight.plusSeconds(300).toEpochMilli());
+        assertThat(claims.lastStarted(today)).isEqualTo(midnight.plusSeconds(300).toEpochMilli());
+        // an hour later: yesterday is done
+        scheduledAt(midnight.plusSeconds(3900));
+        assertThat(claims.lastStarted(yesterday)).isEqualTo(midnight.plusSeconds(300).toEpochMilli());
+        assertThat(claims.lastStarted(today)).isEqualTo(midnight.plusSeconds(3900).toEpochMilli());
+
+        // the engine's route (routes/refine.yaml) runs it on its timer: today's claim records a run after it started
+        long before = System.currentTimeMillis();
+        engine.camel().getRouteController().startRoute("refine");
+        LocalDate now = LocalDate.now(ZoneOffset.UTC);
+        await().atMost(Duration.ofSeconds(60)).until(() -> claims.lastStarted(now) >= before);
+        engine.camel().getRouteController().stopRoute("refine");
+    }
+
+    private static void scheduledAt(Instant at) {
+        Clock clock = Clock.fixed(at, ZoneOffset.UTC);
+        Refinery refinery = new Refinery(s3, dynamo, TABLES, BUCKET, new Refinery.Settings(2, "128MB", Duration.ofMinutes(60),
+                folder), clock);
+        new Compaction(refinery, new RefineClaims(dynamo, TABLES, clock, Duration.ofMinutes(10)), clock, "schedule").scheduled();
     }
 
     private static List<String> keys(String prefix) {
