@@ -397,7 +397,10 @@ class RefineLakeTest {
         StagingCorpus corpus = new StagingCorpus(23L);
         List<byte[]> more = new ArrayList<>();
         for (String structure : STRUCTURES) {
-            corpus.generate(structure, 100).forEach(m -> more.add(m.er7().getBytes(StandardCharsets.UTF_8)));
+            for (StagingCorpus.Generated m : corpus.generate(structure, 100)) {
+                more.add(m.er7().getBytes(StandardCharsets.UTF_8));
+                glucose.addAll(m.glucose());
+            }
         }
         Map<String, Long> rowsOfRun = new ConcurrentHashMap<>();
         AtomicBoolean arriving = new AtomicBoolean(true);
@@ -530,6 +533,104 @@ class RefineLakeTest {
         Refinery refinery = new Refinery(s3, dynamo, TABLES, BUCKET, new Refinery.Settings(2, "128MB", Duration.ofMinutes(60),
                 folder), clock);
         new Compaction(refinery, new RefineClaims(dynamo, TABLES, clock, Duration.ofMinutes(10)), clock, "schedule").scheduled();
+    }
+
+    /** The statements of README's ```sql blocks whose first line starts with {@code -- <label>:}, comment lines left out. */
+    static List<String> readme(String label) throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        List<String> statements = new ArrayList<>();
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```sql\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(readme);
+        while (block.find()) {
+            if (block.group(1).startsWith("-- " + label + ":")) {
+                for (String statement : block.group(1).split(";\n")) {
+                    String sql = statement.lines().filter(l -> !l.startsWith("--")).collect(Collectors.joining("\n")).strip();
+                    if (!sql.isEmpty()) {
+                        statements.add(sql);
+                    }
+                }
+            }
+        }
+        return statements;
+    }
+
+    @Test
+    @Order(7)
+    void readmes_queries_return_the_expected_rows_over_what_the_engine_compacted() throws Exception {
+        // the truth: every staging document's meta
+        List<Map<String, Object>> documents = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> reads = new ArrayList<>();
+        for (var object : s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix("staging/")).contents()) {
+            reads.add(pool.submit(() -> {
+                var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                        s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(object.key())).asByteArray()).get("meta");
+                Map<String, Object> m = new HashMap<>();
+                m.put("day", object.key().split("/")[3].substring("day=".length()));
+                for (String field : List.of("structure", "control_id", "message_id", "sending_facility", "patient_uuid")) {
+                    m.put(field, meta.hasNonNull(field) ? meta.get(field).asText() : null);
+                }
+                documents.add(m);
+                return null;
+            }));
+        }
+        for (Future<?> read : reads) {
+            read.get();
+        }
+        pool.shutdown();
+        // every day was compacted after its last message arrived (the tests before this one)
+
+        List<String> setup = readme("DuckDB setup (refined)");
+        assertThat(setup).as("README's views are the ones the tests read through").isEqualTo(RefinedReader.views());
+        List<String> sql = readme("Refined, DuckDB and Athena");
+        assertThat(sql).hasSize(5);
+        for (String query : sql) { // each table a query names is one the stack declares for Athena
+            java.util.regex.Matcher table = java.util.regex.Pattern.compile("hl7lake\\.(\\w+)").matcher(query);
+            while (table.find()) {
+                assertThat(RefinedTables.ALL.stream().map(RefinedTables.Table::glueName)).contains(table.group(1));
+            }
+        }
+        try (RefinedReader refined = RefinedReader.sync(s3, BUCKET, Files.createDirectories(folder.resolve("readme")), setup)) {
+            // glucose: every generated result, as a number with its unit
+            List<String> got = refined.text(sql.get(0)).stream().map(r -> String.join(" ", r)).filter(r -> r.startsWith("G")).sorted().toList();
+            assertThat(got).hasSizeGreaterThan(20).isEqualTo(glucose.stream().map(n -> n.controlId() + " " + n.value() + " " + n.unit())
+                    .sorted().toList());
+            // patients per facility and day
+            Map<List<String>, java.util.Set<String>> perFacility = new HashMap<>();
+            for (Map<String, Object> d : documents) {
+                java.util.Set<String> uuids = perFacility.computeIfAbsent(java.util.Arrays.asList((String) d.get("sending_facility"),
+                        (String) d.get("day")), k -> new java.util.HashSet<>());
+                if (d.get("patient_uuid") != null) {
+                    uuids.add((String) d.get("patient_uuid"));
+                }
+            }
+            assertThat(refined.text(sql.get(1))).containsExactlyInAnyOrderElementsOf(perFacility.entrySet().stream()
+                    .map(e -> List.of(String.valueOf(e.getKey().get(0)), e.getKey().get(1), Integer.toString(e.getValue().size()))).toList());
+            // one patient's messages, by an identifier the cross-reference links to the patient
+            String uuid = dynamo.query(b -> b.tableName(TABLES.patientIds()).indexName(CatalogTables.LOCAL_INDEX)
+                    .keyConditionExpression("local_id = :id").expressionAttributeValues(Map.of(":id",
+                            software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("GOODHEALTH#MR#MRN-1000001"))))
+                    .items().get(0).get("uuid").s();
+            List<List<String>> ofPatient = documents.stream().filter(d -> uuid.equals(d.get("patient_uuid")))
+                    .map(d -> List.of((String) d.get("structure"), (String) d.get("control_id"), (String) d.get("message_id"))).toList();
+            assertThat(ofPatient).hasSizeGreaterThan(3);
+            assertThat(refined.text(sql.get(2))).containsExactlyInAnyOrderElementsOf(ofPatient);
+            // the blog's query: every message that names a patient, with the patient's name
+            List<List<String>> named = refined.text(sql.get(3));
+            assertThat(named).hasSize((int) documents.stream().filter(d -> d.get("patient_uuid") != null).count());
+            assertThat(named).contains(List.of("ADT_A01", "ADT-A01-0001", "ALPHA", "TESTPATIENT"));
+            // conflicts: each message the catalog linked while its identifiers named another patient shows up
+            List<List<String>> conflicts = refined.text(sql.get(4));
+            java.util.Set<String> conflicted = new java.util.HashSet<>();
+            dynamo.scanPaginator(b -> b.tableName(TABLES.messages())).items().forEach(item -> {
+                if (item.containsKey("patient_conflicts")) {
+                    conflicted.add(item.get("patient_uuid").s());
+                }
+            });
+            assertThat(conflicted).isNotEmpty();
+            assertThat(conflicts.stream().filter(c -> c.get(0).equals("identifier_of_another_patient")).map(c -> c.get(1)).toList())
+                    .containsAll(conflicted);
+            assertThat(conflicts).allSatisfy(c -> assertThat(c.get(1)).isNotEqualTo(c.get(3)));
+        }
     }
 
     private static List<String> keys(String prefix) {
