@@ -72,6 +72,7 @@ public final class Application {
                   bench crash [--messages N] [--file-messages F]        the packaged engine killed with SIGKILL under load
                   bench frozen [--frozen 60] [--deadline 10]            S3 and DynamoDB frozen under MLLP load: time to an answer
                   bench restage [--messages N] [--warmup W]             a day's staging restaged from raw vs. the engine's ingest rate
+                  bench refine [--messages N]                           a day compacted into the refined zone; glucose query staging vs refined
                 """);
         return "help".equals(command) ? 0 : 2;
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import hl7lake.catalog.CatalogTables;
+import hl7lake.lake.LakeKeys;
 import hl7lake.lake.MessageIds;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -32,7 +33,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,7 +147,7 @@ public final class Refinery {
         s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(STAGING).delimiter("/")).commonPrefixes().stream()
                 .map(CommonPrefix::prefix).forEach(structures::add);
         for (String structure : structures) {
-            String partition = structure + "day=" + day + "/";
+            String partition = structure + LakeKeys.PARTITION + "=" + day + "/";
             s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(partition)).contents().stream()
                     .filter(o -> o.key().endsWith(".json")).forEach(objects::add);
         }
@@ -367,7 +367,8 @@ public final class Refinery {
                 out.put(table, target);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("DuckDB could not write the refined tables: " + e.getMessage(), e);
+            // DuckDB's message can quote a value it could not convert: not logged (no patient data in a log)
+            throw new IllegalStateException("DuckDB could not write the refined tables (SQL state " + e.getSQLState() + ")", e);
         }
         return out;
     }
