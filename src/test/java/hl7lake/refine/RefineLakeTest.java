@@ -85,7 +85,7 @@ class RefineLakeTest {
     /** A small day of its own for the claims test, whose compactions are many. */
     private static final LocalDate SMALL = LocalDate.parse("2026-10-31");
     private static final int PAST_PER_STRUCTURE_AND_DAY = 400; // 4 structures x 3 days x 400 = 4,800
-    private static final int TODAY_PER_STRUCTURE = 100;
+    private static final int TODAY_PER_STRUCTURE = 50;
     private static final List<String> STRUCTURES = List.of("ADT_A01", "ORM_O01", "ORU_R01", "SIU_S12");
 
     private static Engine engine;
@@ -397,7 +397,7 @@ class RefineLakeTest {
         StagingCorpus corpus = new StagingCorpus(23L);
         List<byte[]> more = new ArrayList<>();
         for (String structure : STRUCTURES) {
-            for (StagingCorpus.Generated m : corpus.generate(structure, 100)) {
+            for (StagingCorpus.Generated m : corpus.generate(structure, 60)) {
                 more.add(m.er7().getBytes(StandardCharsets.UTF_8));
                 glucose.addAll(m.glucose());
             }
