@@ -2,6 +2,7 @@ package hl7lake;
 
 import hl7lake.cli.ConvertCommand;
 import hl7lake.cli.HealthCommand;
+import hl7lake.cli.RefineCommand;
 import hl7lake.cli.RestageCommand;
 import hl7lake.cli.SchemaCommand;
 import hl7lake.config.EngineSettings;
@@ -57,6 +58,7 @@ public final class Application {
             case "schema" -> SchemaCommand.run(rest, System.out, System.err);
             case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
             case "restage" -> RestageCommand.run(rest, EngineSettings.load(Map.of()), System.err);
+            case "refine" -> RefineCommand.run(rest, EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
         };
         return status;
@@ -75,12 +77,14 @@ public final class Application {
                   health                                                0 when the engine on this host answers ready (a health probe)
                   token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
                   restage [--mode local|aws] --from DAY [--to DAY] [--structure S]   staging rewritten from the raw zone in today's shape
+                  refine [--mode local|aws] --day DAY [--to DAY]        the refined zone's Parquet tables of those days, compacted from staging
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
                   bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine
                   bench crash [--messages N] [--file-messages F]        the packaged engine killed with SIGKILL under load
                   bench frozen [--frozen 60] [--deadline 10]            S3 and DynamoDB frozen under MLLP load: time to an answer
                   bench restage [--messages N] [--warmup W]             a day's staging restaged from raw vs. the engine's ingest rate
+                  bench refine [--messages N]                           a day compacted into the refined zone; glucose query staging vs refined
                 """);
         return "help".equals(command) ? 0 : 2;
     }

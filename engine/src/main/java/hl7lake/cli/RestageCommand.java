@@ -112,14 +112,19 @@ public final class RestageCommand {
 
         /** The running engine's embedded servers when both answer, else the lake under the data directory, opened here. */
         static Lake local(EngineSettings settings, PrintStream err) {
+            return local(settings, err, "restage");
+        }
+
+        /** As above, {@code command} naming what the lake is opened for in what is printed. */
+        static Lake local(EngineSettings settings, PrintStream err, String command) {
             String region = settings.get("hl7lake.aws.region");
             int s3Port = settings.number("hl7lake.local.s3-port");
             int dynamoPort = settings.number("hl7lake.local.dynamodb-port");
             boolean s3Up = listening(s3Port);
             boolean dynamoUp = listening(dynamoPort);
             if (s3Up && dynamoUp) {
-                err.printf("restage: the local lake answers on 127.0.0.1:%d and :%d (the engine is running): restaging through it%n",
-                        s3Port, dynamoPort);
+                err.printf("%s: the local lake answers on 127.0.0.1:%d and :%d (the engine is running): working through it%n",
+                        command, s3Port, dynamoPort);
                 Lake lake = new Lake(AwsClients.s3(URI.create("http://127.0.0.1:" + s3Port), region),
                         AwsClients.dynamo(URI.create("http://127.0.0.1:" + dynamoPort), region), settings, null);
                 lake.check(settings);
@@ -133,8 +138,8 @@ public final class RestageCommand {
                 throw new IllegalStateException("restage: no local lake under " + settings.dataDir().toAbsolutePath()
                         + " (the engine's `local` command makes it)");
             }
-            err.printf("restage: the engine is not running: the local lake under %s is opened for the restage "
-                    + "(the engine cannot start until it ends)%n", settings.dataDir());
+            err.printf("%s: the engine is not running: the local lake under %s is opened for the %s "
+                    + "(the engine cannot start until it ends)%n", command, settings.dataDir(), command);
             LocalMode.Lake local = LocalMode.find().startLake(settings.dataDir(), s3Port, dynamoPort,
                     settings.get("hl7lake.lake.bucket"));
             local.awaitStarted();

@@ -2,6 +2,8 @@ package hl7lake.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import hl7lake.refine.RefinedDdl;
+import hl7lake.refine.RefinedTables;
 import hl7lake.schema.AthenaDdlFormat;
 import hl7lake.schema.DocumentShapes;
 import hl7lake.schema.GlueFormat;
@@ -24,7 +26,8 @@ import java.util.Map;
 public final class SchemaCommand {
 
     private static final String USAGE = "usage: schema STRUCTURE --format json-schema|glue|athena-ddl"
-            + " [--database hl7lake] [--bucket hl7lake]  |  schema --list";
+            + " [--database hl7lake] [--bucket hl7lake]  |  schema --list"
+            + "  |  schema --refined TABLE --format glue|athena-ddl [--database hl7lake] [--bucket hl7lake]  |  schema --refined --list";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private SchemaCommand() {
@@ -34,10 +37,17 @@ public final class SchemaCommand {
         Map<String, String> options = new LinkedHashMap<>(Map.of("--database", "hl7lake", "--bucket", "hl7lake"));
         String structure = null;
         String format = null;
+        boolean refined = List.of(args).contains("--refined");
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.equals("--list")) {
-                Structures.all().forEach(out::println);
+            if (arg.equals("--refined")) {
+                continue;
+            } else if (arg.equals("--list")) {
+                if (refined) {
+                    RefinedTables.ALL.forEach(t -> out.println(t.name()));
+                } else {
+                    Structures.all().forEach(out::println);
+                }
                 return 0;
             } else if (arg.equals("--format") && i + 1 < args.length) {
                 format = args[++i];
@@ -54,6 +64,9 @@ public final class SchemaCommand {
             err.println(USAGE);
             return 2;
         }
+        if (refined) {
+            return refined(structure, format, options, out, err);
+        }
         Shape.Struct document;
         try {
             document = new DocumentShapes().of(structure);
@@ -66,6 +79,28 @@ public final class SchemaCommand {
             case "glue" -> out.println(JSON.writeValueAsString(glue(GlueFormat.columns(document))));
             case "athena-ddl" -> out.print(AthenaDdlFormat.of(structure, document, options.get("--database"),
                     options.get("--bucket")));
+            default -> {
+                err.println(USAGE);
+                return 2;
+            }
+        }
+        return 0;
+    }
+
+    /** A refined table's columns as Glue takes them, or its Athena DDL (Parquet through the day manifests). */
+    private static int refined(String name, String format, Map<String, String> options, PrintStream out, PrintStream err)
+            throws Exception {
+        RefinedTables.Table table;
+        try {
+            table = RefinedTables.of(name);
+        } catch (IllegalArgumentException e) {
+            err.println("schema: " + e.getMessage());
+            return 2;
+        }
+        switch (format) {
+            case "glue" -> out.println(JSON.writeValueAsString(glue(table.columns().stream()
+                    .map(c -> new GlueFormat.Column(c.name(), c.glue())).toList())));
+            case "athena-ddl" -> out.print(RefinedDdl.of(table, options.get("--database"), options.get("--bucket")));
             default -> {
                 err.println(USAGE);
                 return 2;

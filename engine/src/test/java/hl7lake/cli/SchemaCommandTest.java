@@ -2,6 +2,7 @@ package hl7lake.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import hl7lake.refine.RefinedTables;
 import hl7lake.schema.DocumentShapes;
 import hl7lake.schema.GlueFormat;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,32 @@ class SchemaCommandTest {
                         "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'",
                         "LOCATION 's3://my-lake/staging/hl7v2/ORM_O01/'", "'projection.day.type' = 'date'",
                         "'storage.location.template' = 's3://my-lake/staging/hl7v2/ORM_O01/day=${day}/'");
+    }
+
+    @Test
+    void refined_tables_print_their_glue_columns_and_their_ddl_over_the_day_manifests() throws Exception {
+        assertThat(run("--refined", "--list")).isZero();
+        assertThat(out().lines().toList()).isEqualTo(RefinedTables.ALL.stream().map(RefinedTables.Table::name).toList());
+
+        assertThat(run("--refined", "observations", "--format", "glue")).isZero();
+        List<GlueFormat.Column> printed = new ArrayList<>();
+        new ObjectMapper().readTree(out()).forEach(c -> printed.add(new GlueFormat.Column(c.get("Name").asText(),
+                c.get("Type").asText())));
+        assertThat(printed).contains(new GlueFormat.Column("value_number", "double"), new GlueFormat.Column("value_text", "string"),
+                new GlueFormat.Column("observation_time", "timestamp"));
+        assertThat(printed).hasSize(RefinedTables.OBSERVATIONS.columns().size());
+
+        assertThat(run("--refined", "patients", "--format", "athena-ddl", "--bucket", "my-lake", "--database", "lake")).isZero();
+        assertThat(out()).startsWith("CREATE EXTERNAL TABLE IF NOT EXISTS `lake`.`refined_patients` (")
+                .contains("  `identifiers` array<string>", "PARTITIONED BY (`day` string)",
+                        "ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'",
+                        "STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat'",
+                        "LOCATION 's3://my-lake/refined/_manifests/patients/'",
+                        "'storage.location.template' = 's3://my-lake/refined/_manifests/patients/day=${day}/'");
+
+        assertThat(run("--refined", "visits", "--format", "glue")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no refined table visits");
+        assertThat(run("--refined", "patients", "--format", "json-schema")).isEqualTo(2);
     }
 
     @Test

@@ -11,10 +11,10 @@ import java.util.Random;
  * and components beyond v2.5 (MSH-22, OBX-23…25, PID-40, CX.11-12), v2.7 composites in v2.5 string
  * fields ({@code F^Female^HL70001}), escapes and HL7 nulls. Deterministic for a seed.
  */
-final class StagingCorpus {
+public final class StagingCorpus {
 
     /** The code the LOINC query looks for (glucose), its unit and the facility/day queries' inputs. */
-    static final String LOINC = "2345-7";
+    public static final String LOINC = "2345-7";
     static final String UNIT = "mg/dL";
     static final String[] DAYS = {"2026-11-01", "2026-11-02", "2026-11-03"};
 
@@ -30,25 +30,25 @@ final class StagingCorpus {
         "TM", "DTM", "ED", "RP", "CX", "XPN", "XAD", "XCN", "ID", "IS", "NA", "MO", "CP"};
 
     /** One generated message and what its document must answer. */
-    record Generated(String structure, String day, String controlId, String er7, String facility,
+    public record Generated(String structure, String day, String controlId, String er7, String facility,
                      List<String> patientIds, String given, String surname, List<Numeric> glucose,
                      List<ZRow> zpi) {
     }
 
-    record Numeric(String controlId, double value, String unit) {
+    public record Numeric(String controlId, double value, String unit) {
     }
 
-    record ZRow(String controlId, String field1, String field2) {
+    public record ZRow(String controlId, String field1, String field2) {
     }
 
     private final Random random;
     private int sequence;
 
-    StagingCorpus(long seed) {
+    public StagingCorpus(long seed) {
         this.random = new Random(seed);
     }
 
-    List<Generated> generate(String structure, int count) {
+    public List<Generated> generate(String structure, int count) {
         List<Generated> all = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             all.add(switch (structure) {

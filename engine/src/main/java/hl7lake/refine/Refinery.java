@@ -1,0 +1,488 @@
+package hl7lake.refine;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import hl7lake.catalog.CatalogTables;
+import hl7lake.lake.LakeKeys;
+import hl7lake.lake.MessageIds;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Compacts one day of the staging zone into the refined zone's tables. The day's staging objects
+ * (every structure's {@code day=} partition) are read through the SDK on {@code threads} threads and
+ * flattened ({@link Flattener}) into newline-delimited JSON files under a temp directory; the
+ * patients of the day get the identifiers the catalog's cross-reference links to them; DuckDB reads
+ * those files with each table's declared columns and writes one Parquet file per table (ZSTD), which
+ * is uploaded under a fresh run id; then each table's manifest is switched to the new file, and files
+ * of older runs no longer named by a manifest are deleted once older than {@code keep}. Readers that
+ * go through the manifest see the old run's file or the new one, never a mix; a run that stops
+ * anywhere leaves the previous run current (docs/decisions.md, "The refined zone").
+ */
+public final class Refinery {
+
+    /** How a run is tuned: worker threads, DuckDB's memory, how long files of replaced runs are kept, the temp directory. */
+    public record Settings(int threads, String duckdbMemory, Duration keep, Path tempDir) {
+        public Settings {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1");
+            }
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String STAGING = "staging/hl7v2/";
+
+    private final S3Client s3;
+    private final DynamoDbClient dynamo;
+    private final CatalogTables tables;
+    private final String bucket;
+    private final Settings settings;
+    private final Clock clock;
+
+    public Refinery(S3Client s3, DynamoDbClient dynamo, CatalogTables tables, String bucket, Settings settings, Clock clock) {
+        this.s3 = s3;
+        this.dynamo = dynamo;
+        this.tables = tables;
+        this.bucket = bucket;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Compacts {@code day}; progress (counts, no content) to {@code progress} every {@code every}. */
+    public RefineResult refine(LocalDate day, PrintStream progress, Duration every) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        String runId = MessageIds.next();
+        List<S3Object> staged = staged(day);
+        long stagingBytes = staged.stream().mapToLong(S3Object::size).sum();
+        progress.printf(Locale.ROOT, "refine: %s: %,d staging documents listed (%,d bytes)%n", day, staged.size(), stagingBytes);
+        if (staged.isEmpty() && !s3.listObjectsV2(b -> b.bucket(bucket).prefix(RefinedKeys.manifest(RefinedTables.MESSAGES.name(), day))
+                .maxKeys(1)).hasContents()) {
+            return new RefineResult(day, null, 0, 0, Map.of(), 0, 0, (System.nanoTime() - started) / 1e9);
+        }
+        Path work = Files.createTempDirectory(settings.tempDir(), "hl7lake-refine-");
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("refine-progress"));
+        AtomicLong read = new AtomicLong();
+        AtomicLong vanished = new AtomicLong();
+        try {
+            ticker.scheduleAtFixedRate(() -> progress.printf(Locale.ROOT, "refine: %s: %,d of %,d staging documents read%n",
+                    day, read.get(), staged.size()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            RowCounts counts = new RowCounts();
+            Map<String, PatientDay> patients = new ConcurrentHashMap<>();
+            readAndFlatten(staged, work, counts, patients, read, vanished);
+            progress.printf(Locale.ROOT, "refine: %s: %,d documents read and flattened; %,d patients%n", day, read.get(), patients.size());
+            patients(patients, work, counts);
+            Map<RefinedTables.Table, Path> parquet = parquet(work, counts);
+            progress.printf(Locale.ROOT, "refine: %s: Parquet files written; uploading run %s%n", day, runId);
+            long refinedBytes = 0;
+            for (Map.Entry<RefinedTables.Table, Path> file : parquet.entrySet()) {
+                refinedBytes += Files.size(file.getValue());
+                String key = RefinedKeys.file(file.getKey().name(), day, runId);
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet")
+                        .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromFile(file.getValue()));
+            }
+            for (RefinedTables.Table table : RefinedTables.ALL) { // the switch: each table's manifest names the new file
+                String manifest = "s3://" + bucket + "/" + RefinedKeys.file(table.name(), day, runId) + "\n";
+                s3.putObject(b -> b.bucket(bucket).key(RefinedKeys.manifest(table.name(), day)).contentType("text/plain")
+                        .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromString(manifest, StandardCharsets.UTF_8));
+            }
+            int removed = removeReplaced(day, runId);
+            return new RefineResult(day, runId, staged.size() - vanished.get(), stagingBytes, counts.snapshot(), refinedBytes,
+                    removed, (System.nanoTime() - started) / 1e9);
+        } finally {
+            ticker.shutdownNow();
+            deleteTree(work);
+        }
+    }
+
+    /** The day's staging objects, every structure: the structures are the prefixes under staging/hl7v2/. */
+    private List<S3Object> staged(LocalDate day) {
+        List<S3Object> objects = new ArrayList<>();
+        List<String> structures = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(STAGING).delimiter("/")).commonPrefixes().stream()
+                .map(CommonPrefix::prefix).forEach(structures::add);
+        for (String structure : structures) {
+            String partition = structure + LakeKeys.PARTITION + "=" + day + "/";
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(partition)).contents().stream()
+                    .filter(o -> o.key().endsWith(".json")).forEach(objects::add);
+        }
+        return objects;
+    }
+
+    private void readAndFlatten(List<S3Object> staged, Path work, RowCounts counts, Map<String, PatientDay> patients,
+                                AtomicLong read, AtomicLong vanished) throws IOException, InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemon("refine"));
+        List<RowFiles> files = Collections.synchronizedList(new ArrayList<>());
+        ThreadLocal<RowFiles> mine = ThreadLocal.withInitial(() -> {
+            RowFiles f = new RowFiles(work, "w" + Thread.currentThread().getId(), counts);
+            files.add(f);
+            return f;
+        });
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (S3Object object : staged) {
+                done.add(pool.submit(() -> {
+                    byte[] bytes;
+                    try {
+                        bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray();
+                    } catch (NoSuchKeyException movedOrRemoved) { // restaged to another key meanwhile: the next run has it
+                        vanished.incrementAndGet();
+                        return null;
+                    }
+                    JsonNode document = JSON.readTree(bytes);
+                    Flattener.PatientSeen seen = new Flattener(mine.get()).flatten(document, object.key());
+                    if (seen != null) {
+                        patients.computeIfAbsent(seen.uuid(), u -> new PatientDay()).add(seen);
+                    }
+                    read.incrementAndGet();
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a staging document could not be read (" + e.getCause().getClass().getSimpleName()
+                            + "): nothing switched, the previous run stays current", e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+            for (RowFiles f : files) {
+                f.close();
+            }
+        }
+    }
+
+    /** What the day's messages say of one patient: per field, the newest message's value; every identifier and where it was seen. */
+    private static final class PatientDay {
+        final Map<String, String[]> fields = new HashMap<>(); // field -> {value, message time + id}
+        final Map<String, String> identifiers = new TreeMap<>(); // identifier -> first message (by id) that carried it
+        int messages;
+        String lastMessageId;
+        String lastOrder;
+
+        synchronized void add(Flattener.PatientSeen seen) {
+            messages++;
+            String order = (seen.messageTime() == null ? "" : seen.messageTime()) + " " + seen.messageId();
+            if (lastOrder == null || order.compareTo(lastOrder) > 0) {
+                lastOrder = order;
+                lastMessageId = seen.messageId();
+            }
+            field("family_name", seen.family(), order);
+            field("given_name", seen.given(), order);
+            field("birth_date", seen.birthDate(), order);
+            field("sex", seen.sex(), order);
+            field("street", seen.street(), order);
+            field("city", seen.city(), order);
+            field("state", seen.state(), order);
+            field("postal_code", seen.postalCode(), order);
+            field("country", seen.country(), order);
+            for (String id : seen.identifiers()) {
+                identifiers.merge(id, seen.messageId(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+        }
+
+        private void field(String name, String value, String order) {
+            if (value != null) {
+                String[] now = fields.get(name);
+                if (now == null || order.compareTo(now[1]) > 0) {
+                    fields.put(name, new String[] {value, order});
+                }
+            }
+        }
+    }
+
+    /**
+     * The patients rows (identifiers from the cross-reference: every identifier linked to the uuid, on
+     * any day) and the conflicts: an identifier a message of this patient carried that the
+     * cross-reference links to another uuid, and two identifiers of one patient from the same
+     * assigning authority and type.
+     */
+    private void patients(Map<String, PatientDay> patients, Path work, RowCounts counts) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemon("refine-patients"));
+        try (RowFiles out = new RowFiles(work, "patients", counts)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (Map.Entry<String, PatientDay> patient : new TreeMap<>(patients).entrySet()) {
+                done.add(pool.submit(() -> {
+                    Set<String> linked = identifiersOf(patient.getKey());
+                    List<ObjectNode> conflicts = new ArrayList<>();
+                    PatientDay day = patient.getValue();
+                    for (Map.Entry<String, String> carried : day.identifiers.entrySet()) {
+                        if (!linked.contains(carried.getKey())) {
+                            ObjectNode conflict = JSON.createObjectNode();
+                            conflict.put("kind", "identifier_of_another_patient");
+                            conflict.put("patient_uuid", patient.getKey());
+                            conflict.put("identifier", carried.getKey());
+                            conflict.put("other_uuid", ownerOf(carried.getKey()));
+                            conflict.putNull("other_identifier");
+                            conflict.put("message_id", carried.getValue());
+                            conflicts.add(conflict);
+                        }
+                    }
+                    Map<String, List<String>> byAuthority = linked.stream().collect(Collectors.groupingBy(
+                            id -> id.substring(0, Math.max(0, id.lastIndexOf('#'))), TreeMap::new, Collectors.toList()));
+                    byAuthority.forEach((authority, ids) -> {
+                        if (!authority.isEmpty() && !authority.startsWith("#") && ids.size() > 1) {
+                            for (String other : ids.subList(1, ids.size())) {
+                                ObjectNode conflict = JSON.createObjectNode();
+                                conflict.put("kind", "two_identifiers_one_authority");
+                                conflict.put("patient_uuid", patient.getKey());
+                                conflict.put("identifier", ids.get(0));
+                                conflict.putNull("other_uuid");
+                                conflict.put("other_identifier", other);
+                                conflict.putNull("message_id");
+                                conflicts.add(conflict);
+                            }
+                        }
+                    });
+                    ObjectNode row = JSON.createObjectNode();
+                    row.put("patient_uuid", patient.getKey());
+                    var ids = row.putArray("identifiers");
+                    new TreeSet<>(linked).forEach(ids::add);
+                    synchronized (day) {
+                        for (String field : List.of("family_name", "given_name", "birth_date", "sex", "street", "city",
+                                "state", "postal_code", "country")) {
+                            String[] value = day.fields.get(field);
+                            row.put(field, value == null ? null : value[0]);
+                        }
+                        row.put("messages", day.messages);
+                        row.put("last_message_id", day.lastMessageId);
+                        String time = day.lastOrder.substring(0, day.lastOrder.indexOf(' '));
+                        row.put("last_message_time", Flattener.timestamp(time.isEmpty() ? null : time));
+                    }
+                    synchronized (out) {
+                        out.row(RefinedTables.PATIENTS, row);
+                        conflicts.forEach(c -> out.row(RefinedTables.PATIENT_CONFLICTS, c));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("the patient cross-reference could not be read ("
+                            + e.getCause().getClass().getSimpleName() + "): nothing switched", e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Every identifier the cross-reference links to {@code uuid} (a hashed one by its whole value). */
+    private Set<String> identifiersOf(String uuid) {
+        Set<String> ids = new TreeSet<>();
+        dynamo.queryPaginator(b -> b.tableName(tables.patientIds()).keyConditionExpression("#u = :u")
+                        .expressionAttributeNames(Map.of("#u", "uuid")).expressionAttributeValues(Map.of(":u", AttributeValue.fromS(uuid))))
+                .items().forEach(item -> ids.add(item.containsKey("local_id_value") ? item.get("local_id_value").s()
+                        : item.get("local_id").s()));
+        return ids;
+    }
+
+    /** The uuid the cross-reference links {@code identifier} to (null: none yet). */
+    private String ownerOf(String identifier) {
+        String key = identifier.getBytes(StandardCharsets.UTF_8).length > 1024 ? "sha256#" + sha256(identifier) : identifier;
+        var items = dynamo.query(b -> b.tableName(tables.patientIds()).indexName(CatalogTables.LOCAL_INDEX)
+                .keyConditionExpression("local_id = :id").expressionAttributeValues(Map.of(":id", AttributeValue.fromS(key)))
+                .limit(1)).items();
+        return items.isEmpty() ? null : items.get(0).get("uuid").s();
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** DuckDB reads each table's row files with the declared columns and writes one Parquet file (ZSTD). */
+    private Map<RefinedTables.Table, Path> parquet(Path work, RowCounts counts) throws IOException {
+        Map<RefinedTables.Table, Path> out = new LinkedHashMap<>();
+        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duckdb.createStatement()) {
+            sql.execute("SET memory_limit = '" + settings.duckdbMemory().replace("'", "") + "'");
+            sql.execute("SET threads = " + Math.max(1, Math.min(settings.threads(), Runtime.getRuntime().availableProcessors())));
+            sql.execute("SET preserve_insertion_order = false"); // else materialising many rows can take gigabytes
+            sql.execute("SET temp_directory = '" + work.resolve("duckdb-spill") + "'");
+            for (RefinedTables.Table table : RefinedTables.ALL) {
+                Path target = work.resolve(table.name() + ".parquet");
+                String columns = table.columns().stream().map(RefinedTables.Column::name).collect(Collectors.joining(", "));
+                String source;
+                if (counts.of(table) > 0) {
+                    source = "SELECT " + columns + " FROM read_json('" + work.resolve(table.name()) + "-*.json', format = 'newline_delimited', "
+                            + "columns = " + table.duckdbColumns() + ") ORDER BY " + table.orderBy();
+                } else {
+                    source = "SELECT " + table.columns().stream().map(c -> "CAST(NULL AS " + c.duckdb() + ") AS " + c.name())
+                            .collect(Collectors.joining(", ")) + " WHERE false";
+                }
+                sql.execute("COPY (" + source + ") TO '" + target + "' (FORMAT parquet, COMPRESSION zstd)");
+                out.put(table, target);
+            }
+        } catch (SQLException e) {
+            // DuckDB's message can quote a value it could not convert: not logged (no patient data in a log)
+            throw new IllegalStateException("DuckDB could not write the refined tables (SQL state " + e.getSQLState() + ")", e);
+        }
+        return out;
+    }
+
+    /**
+     * Deletes the day's files of runs other than {@code current} that are older than {@code keep}
+     * (a reader that took the previous manifest has that long to finish; a run that stopped before
+     * its switch left files no manifest names). Returns how many went.
+     */
+    private int removeReplaced(LocalDate day, String current) {
+        long before = clock.millis() - settings.keep().toMillis();
+        int removed = 0;
+        for (RefinedTables.Table table : RefinedTables.ALL) {
+            for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(RefinedKeys.partition(table.name(), day)))
+                    .contents()) {
+                String name = object.key().substring(object.key().lastIndexOf('/') + 1);
+                if (!name.endsWith(".parquet")) {
+                    continue;
+                }
+                String run = name.substring(0, name.length() - ".parquet".length());
+                if (!run.equals(current) && runMillis(run) < before) {
+                    s3.deleteObject(b -> b.bucket(bucket).key(object.key()));
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** A run id's time (a UUIDv7); a name that is not one: never old enough to delete. */
+    private static long runMillis(String runId) {
+        try {
+            return UUID.fromString(runId).getMostSignificantBits() >>> 16;
+        } catch (IllegalArgumentException notOurs) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Rows written per table, over every writer of a run. */
+    static final class RowCounts {
+        private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+        void add(RefinedTables.Table table) {
+            counts.computeIfAbsent(table.name(), t -> new AtomicLong()).incrementAndGet();
+        }
+
+        long of(RefinedTables.Table table) {
+            AtomicLong count = counts.get(table.name());
+            return count == null ? 0 : count.get();
+        }
+
+        Map<String, Long> snapshot() {
+            Map<String, Long> out = new LinkedHashMap<>();
+            RefinedTables.ALL.forEach(t -> out.put(t.name(), of(t)));
+            return out;
+        }
+    }
+
+    /** One writer's newline-delimited JSON files, one per table, {@code <table>-<writer>.json}. */
+    private static final class RowFiles implements Flattener.Rows, AutoCloseable {
+        private final Path dir;
+        private final String writer;
+        private final RowCounts counts;
+        private final Map<String, JsonGenerator> open = new HashMap<>();
+
+        RowFiles(Path dir, String writer, RowCounts counts) {
+            this.dir = dir;
+            this.writer = writer;
+            this.counts = counts;
+        }
+
+        @Override
+        public void row(RefinedTables.Table table, ObjectNode row) {
+            try {
+                JsonGenerator out = open.get(table.name());
+                if (out == null) {
+                    OutputStream file = Files.newOutputStream(dir.resolve(table.name() + "-" + writer + ".json"));
+                    out = JSON.getFactory().createGenerator(new java.io.BufferedOutputStream(file, 1 << 16));
+                    open.put(table.name(), out);
+                }
+                JSON.writeTree(out, row);
+                out.writeRaw('\n');
+                counts.add(table);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            for (JsonGenerator out : open.values()) {
+                try {
+                    out.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is not worth failing a run that switched
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicLong n = new AtomicLong();
+        return work -> {
+            Thread thread = new Thread(work, name + "-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
