@@ -76,6 +76,7 @@ public final class Application {
                   bench s3 [--objects N] [--threads C]                  local S3 server throughput as the bucket grows
                   health                                                0 when the engine on this host answers ready (a health probe)
                   token [--user NAME] [--minutes N] [--id]              a bearer token of the local issuer (local mode)
+                  class-archive [--engine-jar PATH]                     the jars' class-data-sharing archives (mvn package makes them)
                   restage [--mode local|aws] --from DAY [--to DAY] [--structure S]   staging rewritten from the raw zone in today's shape
                   refine [--mode local|aws] --day DAY [--to DAY]        the refined zone's Parquet tables of those days, compacted from staging
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling

@@ -1,6 +1,7 @@
 package hl7lake;
 
 import hl7lake.cli.BenchCommand;
+import hl7lake.cli.ClassArchiveCommand;
 import hl7lake.cli.TokenCommand;
 import hl7lake.config.EngineSettings;
 
@@ -9,7 +10,7 @@ import java.util.Map;
 
 /**
  * The full jar's entry point: {@code java -jar target/hl7lake.jar <command>}. It adds the
- * development commands, {@code token} and {@code bench}, to the engine's {@link Application}; the
+ * development commands, {@code token}, {@code bench} and {@code class-archive}, to the engine's {@link Application}; the
  * embedded lake that {@code local} starts is on this jar's class path (docs/decisions.md, "Modules").
  */
 public final class LocalApplication {
@@ -22,6 +23,7 @@ public final class LocalApplication {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (command) {
             case "bench" -> Application.exit(() -> BenchCommand.run(rest, System.out));
+            case "class-archive" -> Application.exit(() -> ClassArchiveCommand.run(rest, System.out));
             case "token" -> Application.exit(() -> TokenCommand.run(rest, EngineSettings.load(Map.of()), System.out, System.err));
             default -> Application.main(args); // local, aws, run, convert, health, and the usage
         }

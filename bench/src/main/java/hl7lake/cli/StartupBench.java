@@ -22,13 +22,15 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
- * {@code bench startup [--runs N] [--jvm-option OPT]... [--jar PATH]}: start to ready of the packaged jar (this
- * one, or another build for a comparison), as a
- * user starts it: from launching {@code java -jar hl7lake.jar local} to {@code GET /observe/health}
- * answering 200, N times on a fresh data directory and N times on a restart of it (stopped with
- * SIGTERM in between); then the engine alone, {@code run} in AWS mode, N times against the S3 and
- * DynamoDB endpoints of a local lake started once beside it (placeholder AWS credentials in the
- * environment). Reports min, median and max of each.
+ * {@code bench startup [--runs N] [--jvm-option OPT]... [--jar PATH] [--engine-jar PATH]}: start to ready
+ * of the packaged jars as a user starts them: from launching {@code java -jar hl7lake.jar local} to
+ * {@code GET /observe/health} answering 200, N times on a fresh data directory and N times on a
+ * restart of it (stopped with SIGTERM in between); then the engine alone, the production jar's
+ * {@code run} in AWS mode, N times against the S3 and DynamoDB endpoints of a local lake started once
+ * beside it (placeholder AWS credentials in the environment). Each is measured without and, when the
+ * build made one ({@link ClassArchiveCommand}), with the jar's class-data-sharing archive beside it,
+ * alternately, so the two columns come from the same minutes of the same machine. Reports min,
+ * median and max of each.
  */
 final class StartupBench {
 
@@ -38,46 +40,69 @@ final class StartupBench {
     static int run(String[] args, PrintStream out) throws Exception {
         int runs = 5;
         Path jar = Path.of(Application.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path engineJar = null;
         List<String> jvmOptions = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--jvm-option" -> jvmOptions.add(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
+                case "--engine-jar" -> engineJar = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        out.printf(Locale.ROOT, "start to ready of %s, %d runs each, %d cores, %s %s%s%n", jar.getFileName(), runs,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions);
-        double[] fresh = new double[runs];
-        double[] restart = new double[runs];
+        if (engineJar == null) {
+            Path built = Path.of("engine", "target", "hl7lake-engine.jar");
+            engineJar = Files.isRegularFile(built) ? built : jar;
+        }
+        Path archive = ClassArchiveCommand.archiveOf(jar);
+        Path engineArchive = ClassArchiveCommand.archiveOf(engineJar);
+        out.printf(Locale.ROOT, "start to ready of %s (engine alone: %s), %d runs each, %d cores, %s %s%s%n",
+                jar.getFileName(), engineJar.getFileName(), runs, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                jvmOptions.isEmpty() ? "" : ", JVM options " + jvmOptions);
+        boolean archived = Files.isRegularFile(archive);
+        boolean engineArchived = Files.isRegularFile(engineArchive);
+        out.printf(Locale.ROOT, "class-data-sharing archives: %s%s; %s%s%n", archive.getFileName(),
+                archived ? "" : " (none: not measured with it)", engineArchive.getFileName(),
+                engineArchived ? "" : " (none: not measured with it)");
+        List<String> plain = jvmOptions;
+        List<String> shared = withArchive(jvmOptions, archive);
+        List<String> engineShared = withArchive(jvmOptions, engineArchive);
+
+        double[][] fresh = new double[2][runs];
+        double[][] restart = new double[2][runs];
         for (int i = 0; i < runs; i++) {
-            Path dir = Files.createTempDirectory("hl7lake-startup-");
-            try {
-                Child first = Child.local(jar, jvmOptions, dir);
-                fresh[i] = first.awaitReady();
-                first.stop();
-                Child again = Child.local(jar, jvmOptions, dir);
-                restart[i] = again.awaitReady();
-                again.stop();
-            } finally {
-                delete(dir);
+            for (int with = 0; with < (archived ? 2 : 1); with++) {
+                List<String> options = with == 1 ? shared : plain;
+                Path dir = Files.createTempDirectory("hl7lake-startup-");
+                try {
+                    Child first = Child.local(jar, options, dir);
+                    fresh[with][i] = first.awaitReady();
+                    first.stop();
+                    Child again = Child.local(jar, options, dir);
+                    restart[with][i] = again.awaitReady();
+                    again.stop();
+                } finally {
+                    delete(dir);
+                }
             }
         }
-        out.println(line("local, fresh data directory", fresh));
-        out.println(line("local, restart", restart));
+        out.println(line("local, fresh data directory", fresh, archived));
+        out.println(line("local, restart", restart, archived));
 
-        double[] alone = new double[runs];
+        double[][] alone = new double[2][runs];
         Path lakeDir = Files.createTempDirectory("hl7lake-startup-lake-");
         try {
-            Child lake = Child.local(jar, jvmOptions, lakeDir);
+            Child lake = Child.local(jar, plain, lakeDir);
             lake.awaitReady();
             try {
                 for (int i = 0; i < runs; i++) {
-                    Child engine = Child.aws(jar, jvmOptions, lakeDir, lake);
-                    alone[i] = engine.awaitReady();
-                    engine.stop();
+                    for (int with = 0; with < (engineArchived ? 2 : 1); with++) {
+                        Child engine = Child.aws(engineJar, with == 1 ? engineShared : plain, lakeDir, lake);
+                        alone[with][i] = engine.awaitReady();
+                        engine.stop();
+                    }
                 }
             } finally {
                 lake.stop();
@@ -85,25 +110,37 @@ final class StartupBench {
         } finally {
             delete(lakeDir);
         }
-        out.println(line("engine alone (AWS mode, lake beside it)", alone));
+        out.println(line("engine alone (AWS mode, lake beside it)", alone, engineArchived));
         return 0;
     }
 
-    private static String line(String what, double[] seconds) {
+    private static List<String> withArchive(List<String> jvmOptions, Path archive) {
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-XX:SharedArchiveFile=" + archive.toAbsolutePath());
+        return options;
+    }
+
+    private static String line(String what, double[][] seconds, boolean archived) {
+        String without = summary(seconds[0]);
+        return String.format(Locale.ROOT, "%-42s %s%s", what, without,
+                archived ? "   | with the archive: " + summary(seconds[1]) : "");
+    }
+
+    private static String summary(double[] seconds) {
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
-        return String.format(Locale.ROOT, "%-42s min %.2f s, median %.2f s, max %.2f s", what, sorted[0],
+        return String.format(Locale.ROOT, "min %.2f s, median %.2f s, max %.2f s", sorted[0],
                 sorted[sorted.length / 2], sorted[sorted.length - 1]);
     }
 
-    private static void delete(Path dir) throws IOException {
+    static void delete(Path dir) throws IOException {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
     /** One packaged engine as a child process, on free ports, its output in {@code engine.log} of its directory. */
-    private static final class Child {
+    static final class Child {
 
         private final Process process;
         private final long launched;

@@ -174,10 +174,15 @@ class DeploymentConsistencyTest {
         assertThat(user).isPositive();
         assertThat(lines.get(user)).doesNotContain("root");
         assertThat(user).isLessThan(indexOf(lines, "ENTRYPOINT"));
+        assertThat(lines.get(indexOf(lines, "ENTRYPOINT"))).as("the engine starts with the archive the image made")
+                .contains("-XX:SharedArchiveFile=/app/hl7lake.jsa");
         // the production jar only: the engine module's, never the full jar with the local lake (docs/decisions.md, "Modules")
-        assertThat(String.join("\n", lines)).contains("-pl engine -am package",
-                        "COPY --from=build /build/engine/target/hl7lake-engine.jar", "COPY routes routes")
-                .doesNotContain("/build/target/hl7lake.jar")
+        // the full jar only mounted for the class-archive training step, never copied into a layer
+        assertThat(String.join("\n", lines)).contains("-pl local -am package",
+                        "COPY --from=build /build/engine/target/hl7lake-engine.jar /app/hl7lake.jar", "COPY routes routes",
+                        "RUN --mount=type=bind,from=build,source=/build/target/hl7lake.jar",
+                        "class-archive --engine-only --engine-jar /app/hl7lake.jar")
+                .doesNotContain("COPY --from=build /build/target/hl7lake.jar")
                 .containsPattern("EXPOSE .*\\b" + defaults.get("hl7lake.mllp.port") + "\\b")
                 .containsPattern("EXPOSE .*\\b" + defaults.get("hl7lake.http.port") + "\\b");
         int health = indexOf(lines, "HEALTHCHECK");
