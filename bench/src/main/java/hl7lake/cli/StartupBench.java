@@ -55,6 +55,8 @@ final class StartupBench {
             Path built = Path.of("engine", "target", "hl7lake-engine.jar");
             engineJar = Files.isRegularFile(built) ? built : jar;
         }
+        jar = jar.toAbsolutePath().normalize(); // the children run in their own directories
+        engineJar = engineJar.toAbsolutePath().normalize();
         Path archive = ClassArchiveCommand.archiveOf(jar);
         Path engineArchive = ClassArchiveCommand.archiveOf(engineJar);
         out.printf(Locale.ROOT, "start to ready of %s (engine alone: %s), %d runs each, %d cores, %s %s%s%n",
@@ -144,13 +146,15 @@ final class StartupBench {
 
         private final Process process;
         private final long launched;
+        private final Path log;
         final int httpPort;
         final int s3Port;
         final int dynamoPort;
         final int issuerPort;
 
-        private Child(Process process, long launched, int httpPort, int s3Port, int dynamoPort, int issuerPort) {
+        private Child(Process process, long launched, Path log, int httpPort, int s3Port, int dynamoPort, int issuerPort) {
             this.process = process;
+            this.log = log;
             this.launched = launched;
             this.httpPort = httpPort;
             this.s3Port = s3Port;
@@ -200,7 +204,7 @@ final class StartupBench {
                 throws IOException {
             builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("engine.log").toFile()));
             long launched = System.nanoTime();
-            return new Child(builder.start(), launched, http, s3, dynamo, issuer);
+            return new Child(builder.start(), launched, dir.resolve("engine.log"), http, s3, dynamo, issuer);
         }
 
         /** Seconds from launch until the health endpoint answered 200. */
@@ -209,11 +213,21 @@ final class StartupBench {
             while (!ready()) {
                 if (!process.isAlive() || System.nanoTime() > deadline) {
                     process.destroyForcibly();
-                    throw new IllegalStateException("the engine did not become ready; see engine.log in its directory");
+                    throw new IllegalStateException("the engine did not become ready; the end of its log:\n" + tail());
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
             return (System.nanoTime() - launched) / 1e9;
+        }
+
+        /** The last lines of the child's log (the engine logs ids, keys and reasons, never message content). */
+        private String tail() {
+            try {
+                List<String> lines = Files.readAllLines(log);
+                return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+            } catch (IOException e) {
+                return "(no log: " + e.getMessage() + ")";
+            }
         }
 
         private boolean ready() {
