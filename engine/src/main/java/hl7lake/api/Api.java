@@ -40,7 +40,8 @@ import static hl7lake.Hl7LakeConstants.HTTP_RESPONSE_CODE;
 
 /**
  * The query API's steps ({@code routes/api.yaml}, {@code /api/*} on the engine's HTTP server): the
- * token and its role ({@link Caller}: {@code reader} for the GETs, {@code operator} for the audit log),
+ * token and its role ({@link Caller}: {@code reader} for the GETs, {@code operator} for the audit log and
+ * {@code POST /api/errors/{id}/replay}, {@link Replayer}),
  * then the resource by its path. Every read is a key or index of the catalog ({@link CatalogReader})
  * or an object of the lake by the key the catalog names. A request that returns patient data (a
  * message's record, document or bytes, a patient) appends an {@link AuditLog} entry before it is
@@ -67,9 +68,11 @@ public final class Api {
     private final AuditLog audit;
     private final Clock clock;
     private final byte[] openApi;
+    private final Replayer replayer;
 
     public Api(TokenVerifier tokens, CatalogReader catalog, CatalogTables tables, S3Client s3, String bucket,
-               AuditLog audit, Clock clock) {
+               AuditLog audit, Clock clock, Replayer replayer) {
+        this.replayer = replayer;
         this.tokens = tokens;
         this.catalog = catalog;
         this.tables = tables;
@@ -122,6 +125,16 @@ public final class Api {
                 default:
                     break;
             }
+        }
+        if ("POST".equals(method) && path.length == 4 && "errors".equals(resource) && "replay".equals(path[3])) {
+            caller.require(Role.OPERATOR, "replay rejected messages");
+            String errorId = id(id);
+            Map<String, Object> result = replayer.replay(errorId);
+            Map<String, List<String>> ids = new LinkedHashMap<>();
+            ids.put("error_ids", List.of(errorId));
+            ids.put("message_ids", List.of((String) result.get("message_id")));
+            audited(caller, request, "errors/{id}/replay", null, ids);
+            return result;
         }
         throw new ApiProblem.NotFound("no such resource: " + method + " /api/" + resource + (id == null ? "" : "/{id}"));
     }
@@ -326,7 +339,7 @@ public final class Api {
                          Map<String, List<String>> ids) {
         String auditId = audit.append(caller.subject(), endpoint, view, ids, String.valueOf(request.remoteAddress()),
                 request.getHeader("X-Forwarded-For"));
-        LOG.info("api {}: GET {} {} by {}, audit {}", request.remoteAddress(), endpoint, view == null ? "" : view,
+        LOG.info("api {}: {} {} {} by {}, audit {}", request.remoteAddress(), request.method(), endpoint, view == null ? "" : view,
                 caller.subject(), auditId);
     }
 
