@@ -98,14 +98,15 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Local mode: the engine runs as in AWS mode against the embedded lake's endpoints, and, when the
-     * HTTP door is on and no issuer is configured, against the local token issuer (development only:
+     * HTTP door or the query API is on and no issuer is configured, against the local token issuer (development only:
      * AWS mode never has one). Returns that issuer, or null.
      */
     private static LocalMode.Issuer startLocal(EngineSettings settings, LocalMode embedded, Path dataDir,
                                                LocalMode.Lake local, Properties properties) {
         properties.setProperty("hl7lake.aws.s3-endpoint", local.s3Endpoint().toString());
         properties.setProperty("hl7lake.aws.dynamodb-endpoint", local.dynamoEndpoint().toString());
-        if (!settings.flag("hl7lake.http.door.enabled") || settings.optional("hl7lake.http.auth.issuer") != null) {
+        boolean tokensUsed = settings.flag("hl7lake.http.door.enabled") || settings.flag("hl7lake.api.enabled");
+        if (!tokensUsed || settings.optional("hl7lake.http.auth.issuer") != null) {
             return null;
         }
         LocalMode.Issuer issuer = embedded.startIssuer(dataDir, settings.number("hl7lake.local.issuer-port"));

@@ -34,8 +34,9 @@ public final class TestEngines {
         settings.putIfAbsent("hl7lake.http.port", Integer.toString(FreePorts.find()));
         settings.putIfAbsent("hl7lake.mllp.port", Integer.toString(FreePorts.find()));
         settings.putIfAbsent("hl7lake.local.issuer-port", "0");
-        if (!"local".equals(settings.get("hl7lake.mode"))) { // AWS mode has no local issuer: no HTTP door unless one is given
+        if (!"local".equals(settings.get("hl7lake.mode"))) { // AWS mode has no local issuer: no HTTP door or API unless one is given
             settings.putIfAbsent("hl7lake.http.door.enabled", Boolean.toString(settings.containsKey("hl7lake.http.auth.issuer")));
+            settings.putIfAbsent("hl7lake.api.enabled", Boolean.toString(settings.containsKey("hl7lake.http.auth.issuer")));
         }
         return EngineSettings.load(settings);
     }

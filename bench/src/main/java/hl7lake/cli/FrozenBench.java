@@ -72,7 +72,7 @@ final class FrozenBench {
              FreezingProxy dynamo = new FreezingProxy(dynamoServer.endpoint())) {
             tables.createMissing(catalog);
             Map<String, String> settings = new HashMap<>(Map.of("hl7lake.mode", "aws", "hl7lake.inbox.enabled", "false",
-                    "hl7lake.http.door.enabled", "false", "hl7lake.http.port", Integer.toString(FreePorts.find()),
+                    "hl7lake.http.door.enabled", "false", "hl7lake.api.enabled", "false", "hl7lake.http.port", Integer.toString(FreePorts.find()),
                     "hl7lake.mllp.port", Integer.toString(port),
                     "hl7lake.aws.s3-endpoint", s3.endpoint().toString(),
                     "hl7lake.aws.dynamodb-endpoint", dynamo.endpoint().toString(),

@@ -31,6 +31,7 @@ public final class CatalogItems {
         put(item, "version", r.version());
         put(item, "message_time", r.messageTime());
         put(item, "received_at", r.receivedAt().toString());
+        put(item, "day", day(r.receivedAt()));
         put(item, "door", r.door());
         put(item, "raw_key", r.rawKey());
         number(item, "raw_offset", r.rawOffset());
@@ -59,11 +60,17 @@ public final class CatalogItems {
         put(item, "reason", r.reason());
         put(item, "ack_code", r.ackCode());
         put(item, "received_at", r.receivedAt().toString());
+        put(item, "day", day(r.receivedAt()));
         put(item, "door", r.door());
         put(item, "raw_key", r.rawKey());
         put(item, "sha256", r.sha256());
         put(item, "control_id", CatalogLimits.value(r.controlId()));
         return item;
+    }
+
+    /** {@code day} (yyyy-mm-dd, UTC), the key of the tables' {@link CatalogTables#DAY_INDEX}: a day's items, by time. */
+    public static String day(java.time.Instant at) {
+        return java.time.LocalDate.ofInstant(at, java.time.ZoneOffset.UTC).toString();
     }
 
     /** Empty and null strings are left out: DynamoDB rejects empty key attributes, and absent reads as absent. */

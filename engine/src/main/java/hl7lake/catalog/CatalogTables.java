@@ -28,8 +28,10 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li>{@code patient_ids}: HASH uuid, RANGE local_id; GSI {@value #LOCAL_INDEX} (local_id, uuid).</li>
  *   <li>{@code messages}: HASH message_id; GSI {@value #PATIENT_INDEX} (patient_uuid, received_at) and
- *       GSI {@value #CONTROL_INDEX} (sender_control, received_at) to find a message by sender + control id.</li>
- *   <li>{@code errors}: HASH error_id.</li>
+ *       GSI {@value #CONTROL_INDEX} (sender_control, received_at) to find a message by sender + control id,
+ *       GSI {@value #DAY_INDEX} (day, received_at) and GSI {@value #STRUCTURE_INDEX} (structure, received_at)
+ *       for the query API's lists by time and by structure.</li>
+ *   <li>{@code errors}: HASH error_id; GSI {@value #DAY_INDEX} (day, received_at).</li>
  *   <li>{@code claims}: HASH claim_id; strongly consistent, conditionally written records of what must
  *       happen once (a patient identifier's uuid, a message's content).</li>
  * </ul>
@@ -39,6 +41,8 @@ public final class CatalogTables {
     public static final String LOCAL_INDEX = "local_index";
     public static final String PATIENT_INDEX = "patient_index";
     public static final String CONTROL_INDEX = "control_index";
+    public static final String DAY_INDEX = "day_index";
+    public static final String STRUCTURE_INDEX = "structure_index";
 
     private final String prefix;
 
@@ -142,10 +146,13 @@ public final class CatalogTables {
                 table(patientIds(), key("uuid", "local_id"), attributes("uuid", "local_id"),
                         index(LOCAL_INDEX, key("local_id", "uuid"))),
                 table(messages(), key("message_id", null),
-                        attributes("message_id", "patient_uuid", "received_at", "sender_control"),
+                        attributes("message_id", "patient_uuid", "received_at", "sender_control", "day", "structure"),
                         index(PATIENT_INDEX, key("patient_uuid", "received_at")),
-                        index(CONTROL_INDEX, key("sender_control", "received_at"))),
-                table(errors(), key("error_id", null), attributes("error_id")),
+                        index(CONTROL_INDEX, key("sender_control", "received_at")),
+                        index(DAY_INDEX, key("day", "received_at")),
+                        index(STRUCTURE_INDEX, key("structure", "received_at"))),
+                table(errors(), key("error_id", null), attributes("error_id", "day", "received_at"),
+                        index(DAY_INDEX, key("day", "received_at"))),
                 table(claims(), key("claim_id", null), attributes("claim_id")));
     }
 

@@ -109,6 +109,31 @@ public final class MessageIndex {
                 .expressionAttributeValues(Map.of(":sc", AttributeValue.fromS(CatalogLimits.key(senderControl))))).items();
     }
 
+    /**
+     * The message id a replay of error {@code errorId} stores its result under: {@code messageId} if this
+     * is its first replay, else the first replay's (so a replay repeated, or run twice at once, stores once).
+     */
+    public String claimReplay(String errorId, String messageId) {
+        return claim("replay#" + errorId, Map.of("message_id", AttributeValue.fromS(messageId)))
+                .map(item -> item.get("message_id").s()).orElse(messageId);
+    }
+
+    /**
+     * Links a replay both ways: the error record names the message id its replay stored its result under
+     * ({@code replayed_as}), and that result's record (a message, or a new error) names the error ({@code replay_of}).
+     */
+    public void linkReplay(String errorId, String resultId, boolean accepted, String at) {
+        String table = accepted ? tables.messages() : tables.errors();
+        String key = accepted ? "message_id" : "error_id";
+        dynamo.updateItem(b -> b.tableName(table).key(Map.of(key, AttributeValue.fromS(resultId)))
+                .updateExpression("SET replay_of = :e").conditionExpression("attribute_exists(" + key + ")")
+                .expressionAttributeValues(Map.of(":e", AttributeValue.fromS(errorId))));
+        dynamo.updateItem(b -> b.tableName(tables.errors()).key(Map.of("error_id", AttributeValue.fromS(errorId)))
+                .updateExpression("SET replayed_as = :m, replayed_at = if_not_exists(replayed_at, :t)")
+                .conditionExpression("attribute_exists(error_id)")
+                .expressionAttributeValues(Map.of(":m", AttributeValue.fromS(resultId), ":t", AttributeValue.fromS(at))));
+    }
+
     /** The first claim wins: empty when ours is stored, else the item that was there. */
     private Optional<Map<String, AttributeValue>> claim(String claimId, Map<String, AttributeValue> attributes) {
         Map<String, AttributeValue> item = new HashMap<>(attributes);

@@ -42,14 +42,17 @@ public final class HttpConfiguration implements CamelConfiguration {
                              @PropertyInject("hl7lake.http.auth.clock-skew-seconds") int clockSkewSeconds,
                              @PropertyInject("hl7lake.http.auth.jwks-refetch-seconds") int refetchSeconds,
                              @PropertyInject("hl7lake.http.max-message-bytes") int maxMessageBytes) {
-        TokenVerifier tokens = null;
-        if (enabled) {
-            String iss = required(issuer, "hl7lake.http.auth.issuer");
-            tokens = new TokenVerifier(url(jwks.isBlank() ? iss + "/.well-known/jwks.json" : jwks.trim()), iss,
-                    required(clientId, "hl7lake.http.auth.client-id"), Duration.ofSeconds(clockSkewSeconds),
-                    Duration.ofSeconds(refetchSeconds));
-        }
+        TokenVerifier tokens = enabled ? tokenVerifier(issuer, jwks, clientId, clockSkewSeconds, refetchSeconds) : null;
         return new HttpDoor(tokens, acks, maxMessageBytes, Clock.systemUTC(), lake, index);
+    }
+
+    /** The verifier of {@code hl7lake.http.auth.*}'s tokens: the issuer and client id are required. */
+    public static TokenVerifier tokenVerifier(String issuer, String jwks, String clientId, int clockSkewSeconds,
+                                              int refetchSeconds) {
+        String iss = required(issuer, "hl7lake.http.auth.issuer");
+        return new TokenVerifier(url(jwks.isBlank() ? iss + "/.well-known/jwks.json" : jwks.trim()), iss,
+                required(clientId, "hl7lake.http.auth.client-id"), Duration.ofSeconds(clockSkewSeconds),
+                Duration.ofSeconds(refetchSeconds));
     }
 
     @BindToRegistry("httpHeaders")

@@ -67,13 +67,14 @@ public final class HttpDoor {
 
     /**
      * The bearer token, from the request's own {@code Authorization} header (a query parameter or a
-     * form field counts for nothing): {@link Unauthorized} when missing or not valid.
+     * form field counts for nothing): {@link Unauthorized} when missing or not valid, {@link Forbidden}
+     * when it lacks the {@code sender} role.
      */
-    public void authorize(Exchange exchange) throws Unauthorized {
+    public void authorize(Exchange exchange) throws Unauthorized, Forbidden {
         if (tokens == null) {
             throw new IllegalStateException("the HTTP door is disabled");
         }
-        tokens.verify(request(exchange).getHeader("Authorization"));
+        tokens.caller(request(exchange).getHeader("Authorization")).require(Caller.Role.SENDER, "send messages");
     }
 
     /**
@@ -155,13 +156,13 @@ public final class HttpDoor {
     }
 
     /**
-     * The reply to a request refused before the pipeline (401, 413, 415, an empty body's 400), with
+     * The reply to a request refused before the pipeline (401, 403, 413, 415, an empty body's 400), with
      * the status the route set; logged.
      */
     public HttpReply.Problem refused(@ExchangeProperty(Exchange.EXCEPTION_CAUGHT) Exception why,
                                      @Header(HTTP_RESPONSE_CODE) int status, Exchange exchange) {
         LOG.info("http {}: {}, {}", remote(exchange), status, why.getMessage());
-        return new HttpReply.Problem(status == 401 ? "unauthorized" : status == 413 ? "too_large" : "bad_request",
+        return new HttpReply.Problem(status == 401 ? "unauthorized" : status == 403 ? "forbidden" : status == 413 ? "too_large" : "bad_request",
                 why.getMessage());
     }
 

@@ -54,8 +54,8 @@ public final class TokenVerifier {
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
     private final LongAdder fullChecks = new LongAdder();
 
-    /** A token that passed every check, by its exact text: its subject, and until when it may be taken as such. */
-    private record Verified(String subject, Instant until) {
+    /** A token that passed every check, by its exact text: who it is, and until when it may be taken as such. */
+    private record Verified(Caller caller, Instant until) {
     }
 
     public TokenVerifier(URL jwks, String issuer, String clientId, Duration clockSkew, Duration refetch) {
@@ -89,6 +89,14 @@ public final class TokenVerifier {
      * every request with the same token, and an RS256 check of each is a tenth of the door's work.
      */
     public String verify(String authorization) throws Unauthorized {
+        return caller(authorization).subject();
+    }
+
+    /**
+     * Who holds the token, when {@code authorization} holds a valid one (as {@link #verify}): its subject
+     * and its roles, the groups of {@code cognito:groups} that name one ({@link Caller}).
+     */
+    public Caller caller(String authorization) throws Unauthorized {
         if (authorization == null || authorization.isBlank()) {
             throw Unauthorized.missing();
         }
@@ -100,7 +108,7 @@ public final class TokenVerifier {
         Verified known = verified.get(token);
         if (known != null) {
             if (now.isBefore(known.until())) {
-                return known.subject();
+                return known.caller();
             }
             verified.remove(token, known);
         }
@@ -122,11 +130,12 @@ public final class TokenVerifier {
             throw Unauthorized.invalid("the token could not be verified");
         }
         audience(claims);
-        remember(token, claims, now);
-        return claims.getSubject();
+        Caller caller = new Caller(claims.getSubject(), Caller.roles(claims.getClaim(Caller.GROUPS_CLAIM)));
+        remember(token, claims, caller, now);
+        return caller;
     }
 
-    private void remember(String token, JWTClaimsSet claims, Instant now) {
+    private void remember(String token, JWTClaimsSet claims, Caller caller, Instant now) {
         Instant until = now.plus(CACHE_AGE);
         if (claims.getExpirationTime() != null && claims.getExpirationTime().toInstant().isBefore(until)) {
             until = claims.getExpirationTime().toInstant();
@@ -140,7 +149,7 @@ public final class TokenVerifier {
                 verified.clear();
             }
         }
-        verified.put(token, new Verified(claims.getSubject(), until));
+        verified.put(token, new Verified(caller, until));
     }
 
     /** How many tokens were checked in full (signature and claims), not taken from the verified ones. */

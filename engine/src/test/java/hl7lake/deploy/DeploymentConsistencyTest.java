@@ -77,7 +77,8 @@ class DeploymentConsistencyTest {
         String id = "01900000-0000-7000-8000-000000000001";
         Set<String> engineZones = new TreeSet<>(List.of(zone(LakeKeys.raw(id)), zone(LakeKeys.staging("ADT_A01", id)),
                 zone(LakeKeys.error(id)), zone(defaults.get("hl7lake.inbox.prefix")), zone(LakeKeys.archive(id, "f.hl7")),
-                zone(hl7lake.refine.RefinedKeys.manifest("messages", java.time.LocalDate.EPOCH))));
+                zone(hl7lake.refine.RefinedKeys.manifest("messages", java.time.LocalDate.EPOCH)),
+                zone(hl7lake.api.AuditLog.ZONE + "day=2026-01-01/" + id + ".json")));
         assertThat(prefixes).isEqualTo(engineZones);
         assertThat(taskRole).doesNotContain("s3:*").doesNotContain("dynamodb:*").doesNotContain("\"*\"")
                 .contains("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchGetItem",

@@ -134,7 +134,8 @@ class HttpDoorTest {
     static JWTClaimsSet.Builder accessClaims() {
         Instant now = Instant.now();
         return new JWTClaimsSet.Builder().issuer(ISSUER).subject("user-1").issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(600))).claim("token_use", "access").claim("client_id", CLIENT);
+                .expirationTime(Date.from(now.plusSeconds(600))).claim("token_use", "access").claim("client_id", CLIENT)
+                .claim("cognito:groups", List.of("sender"));
     }
 
     static String sign(RSAKey with, JWTClaimsSet claims) throws Exception {
@@ -214,10 +215,29 @@ class HttpDoorTest {
     void id_and_access_tokens_for_this_client_are_accepted() throws Exception {
         Instant now = Instant.now();
         JWTClaimsSet id = new JWTClaimsSet.Builder().issuer(ISSUER).subject("user-2").issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(600))).claim("token_use", "id").audience(CLIENT).build();
+                .expirationTime(Date.from(now.plusSeconds(600))).claim("token_use", "id").audience(CLIENT)
+                .claim("cognito:groups", List.of("sender")).build();
         assertThat(post("Bearer " + sign(key, id), "application/hl7-v2", adt("IDTOKEN-1").getBytes(StandardCharsets.US_ASCII))
                 .statusCode()).isEqualTo(200);
         assertThat(postEr7(adt("ACCESSTOKEN-1")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void a_valid_token_without_the_sender_role_is_forbidden_and_nothing_is_stored() throws Exception {
+        for (List<String> groups : List.of(List.<String>of(), List.of("reader", "operator"), List.of("Sender", "admins"))) {
+            String controlId = "NOSENDER-" + groups.size() + "-" + UUID.randomUUID().toString().substring(0, 8);
+            HttpResponse<String> response = post("Bearer " + sign(key, accessClaims().claim("cognito:groups", groups).build()),
+                    "application/hl7-v2", adt(controlId).getBytes(StandardCharsets.US_ASCII));
+            assertThat(response.statusCode()).as("groups %s", groups).isEqualTo(403);
+            JsonNode body = JSON.readTree(response.body());
+            assertThat(body.get("status").asText()).isEqualTo("forbidden");
+            assertThat(body.get("reason").asText()).contains("sender");
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("json"));
+            assertThat(cataloged(controlId)).isZero();
+        }
+        String sender = sign(key, accessClaims().claim("cognito:groups", List.of("reader", "sender")).build());
+        assertThat(post("Bearer " + sender, "application/hl7-v2", adt("WITHSENDER-1").getBytes(StandardCharsets.US_ASCII))
+                .statusCode()).isEqualTo(200);
     }
 
     static Stream<Arguments> refusedTokens() throws Exception {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -54,6 +55,19 @@ class TokenVerifierTest {
         assertThat(verifier.fullChecks()).isEqualTo(1);
         verifier.verify(issuer.token("sender-b", Duration.ofHours(1), true));
         assertThat(verifier.fullChecks()).as("another token is checked on its own").isEqualTo(2);
+    }
+
+    @Test
+    void roles_are_the_cognito_groups_that_name_one_also_when_taken_from_the_verified_tokens() throws Exception {
+        String token = "Bearer " + issuer.token("ops", Duration.ofHours(1), false, List.of("reader", "operator", "admins"));
+        for (int i = 0; i < 2; i++) {
+            Caller caller = verifier.caller(token);
+            assertThat(caller.roles()).containsExactlyInAnyOrder(Caller.Role.READER, Caller.Role.OPERATOR);
+            assertThat(caller.subject()).isEqualTo(verifier.verify(token));
+        }
+        assertThat(verifier.caller("Bearer " + issuer.token("dev", Duration.ofHours(1), true)).roles())
+                .as("the default token is a sender's (the README's POST)").containsExactly(Caller.Role.SENDER);
+        assertThat(verifier.caller("Bearer " + issuer.token("none", Duration.ofHours(1), false, List.of())).roles()).isEmpty();
     }
 
     @Test

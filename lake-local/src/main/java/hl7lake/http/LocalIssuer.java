@@ -27,6 +27,7 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.UUID;
 import java.nio.file.StandardCopyOption;
 
@@ -86,17 +87,29 @@ public final class LocalIssuer implements LocalMode.Issuer {
     }
 
     @Override
-    public String token(String user, Duration lifetime, boolean idToken) {
-        return token(key, issuer, user, lifetime, idToken);
+    public String token(String user, Duration lifetime, boolean idToken, List<String> groups) {
+        return token(key, issuer, user, lifetime, idToken, groups);
     }
 
-    /** A token signed with {@code key}, as Cognito's: an ID token ({@code aud}) or an access token ({@code client_id}). */
+    /** A token of the {@code sender} group signed with {@code key} (see the other {@code token}). */
     public static String token(RSAKey key, String issuer, String user, Duration lifetime, boolean idToken) {
+        return token(key, issuer, user, lifetime, idToken, List.of("sender"));
+    }
+
+    /**
+     * A token signed with {@code key}, as Cognito's: an ID token ({@code aud}) or an access token
+     * ({@code client_id}), with the user's {@code groups} in {@code cognito:groups} (the roles).
+     */
+    public static String token(RSAKey key, String issuer, String user, Duration lifetime, boolean idToken,
+                               List<String> groups) {
         Instant now = Instant.now();
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer).subject(UUID.nameUUIDFromBytes(
                         user.getBytes(StandardCharsets.UTF_8)).toString())
                 .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(lifetime)))
                 .jwtID(UUID.randomUUID().toString()).claim("token_use", idToken ? "id" : "access");
+        if (!groups.isEmpty()) {
+            claims.claim("cognito:groups", List.copyOf(groups));
+        }
         if (idToken) {
             claims.audience(CLIENT_ID).claim("cognito:username", user);
         } else {

@@ -3,6 +3,7 @@ package hl7lake.spi;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -65,8 +66,13 @@ public interface LocalMode {
         /** The client id its tokens carry. */
         String clientId();
 
-        /** A token for {@code user}: an ID token ({@code aud}) or an access token ({@code client_id}). */
-        String token(String user, Duration lifetime, boolean idToken);
+        /** A token for {@code user} in the {@code sender} group: an ID token ({@code aud}) or an access token ({@code client_id}). */
+        default String token(String user, Duration lifetime, boolean idToken) {
+            return token(user, lifetime, idToken, List.of("sender"));
+        }
+
+        /** A token for {@code user} in these groups ({@code cognito:groups}: sender, reader, operator). */
+        String token(String user, Duration lifetime, boolean idToken, List<String> groups);
 
         @Override
         void close();

@@ -5,13 +5,21 @@ import hl7lake.http.LocalIssuer;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /**
- * {@code token [--user NAME] [--minutes N] [--id]}: prints a bearer token of the local issuer (the
- * key under the data directory, made by the engine's first start in local mode) for a dev user: an
- * access token, or with {@code --id} an ID token; how long it lives goes to stderr.
+ * {@code token [--user NAME] [--minutes N] [--id] [--role ROLE]...}: prints a bearer token of the local
+ * issuer (the key under the data directory, made by the engine's first start in local mode) for a dev
+ * user: an access token, or with {@code --id} an ID token; its roles ({@code cognito:groups}: sender,
+ * reader, operator; {@code --role} again or comma-separated for several; default sender); how long
+ * it lives goes to stderr.
  */
 public final class TokenCommand {
+
+    private static final Set<String> ROLES = Set.of("sender", "reader", "operator");
+    private static final String USAGE = "usage: token [--user NAME] [--minutes N] [--id] [--role sender|reader|operator]...";
 
     private TokenCommand() {
     }
@@ -20,22 +28,37 @@ public final class TokenCommand {
         String user = "dev";
         int minutes = 60;
         boolean idToken = false;
+        List<String> roles = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--user" -> user = args[++i];
                 case "--minutes" -> minutes = Integer.parseInt(args[++i]);
                 case "--id" -> idToken = true;
+                case "--role" -> {
+                    for (String role : args[++i].split(",")) {
+                        if (!ROLES.contains(role.trim())) {
+                            err.println("not a role: " + role.trim() + " (sender, reader or operator)");
+                            return 2;
+                        }
+                        if (!roles.contains(role.trim())) {
+                            roles.add(role.trim());
+                        }
+                    }
+                }
                 default -> {
-                    err.println("usage: token [--user NAME] [--minutes N] [--id]");
+                    err.println(USAGE);
                     return 2;
                 }
             }
         }
+        if (roles.isEmpty()) {
+            roles.add("sender");
+        }
         String issuer = LocalIssuer.issuerFor(settings.number("hl7lake.local.issuer-port"));
         out.println(LocalIssuer.token(LocalIssuer.loadOrCreate(settings.dataDir()), issuer, user,
-                Duration.ofMinutes(minutes), idToken));
-        err.printf("%s token for %s from the local issuer %s, valid for %d minutes%n", idToken ? "ID" : "access",
-                user, issuer, minutes);
+                Duration.ofMinutes(minutes), idToken, roles));
+        err.printf("%s token for %s (%s) from the local issuer %s, valid for %d minutes%n", idToken ? "ID" : "access",
+                user, String.join(", ", roles), issuer, minutes);
         return 0;
     }
 }
