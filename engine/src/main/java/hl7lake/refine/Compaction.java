@@ -74,8 +74,9 @@ public final class Compaction {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("refine: {} not compacted ({}: {}); the previous run stays current, the next tick tries again", day,
-                    e.getClass().getSimpleName(), e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse(""));
+            // the exception's class only: a SQL engine's or the SDK's message can quote values of the documents
+            LOG.warn("refine: {} not compacted ({}); the previous run stays current, the next tick tries again", day,
+                    e.getClass().getName());
         }
     }
 }
