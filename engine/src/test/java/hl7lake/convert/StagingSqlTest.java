@@ -237,18 +237,6 @@ class StagingSqlTest {
     }
 
     private static List<List<String>> query(String sql) throws SQLException {
-        List<List<String>> rows = new ArrayList<>();
-        try (Statement statement = duckdb.createStatement(); ResultSet result = statement.executeQuery(sql)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> row = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    Object value = result.getObject(i);
-                    row.add(value == null ? null : value.toString());
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+        return DuckDbRows.of(duckdb, sql);
     }
 }
