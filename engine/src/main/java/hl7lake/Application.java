@@ -89,6 +89,7 @@ public final class Application {
                   bench frozen [--frozen 60] [--deadline 10]            S3 and DynamoDB frozen under MLLP load: time to an answer
                   bench restage [--messages N] [--warmup W]             a day's staging restaged from raw vs. the engine's ingest rate
                   bench refine [--messages N]                           a day compacted into the refined zone; glucose query staging vs refined
+                  bench api [--messages N] [--clients C] [--seconds S]  query API p50/p99 under C readers; ingest rate with vs without them
                 """);
         return "help".equals(command) ? 0 : 2;
     }
