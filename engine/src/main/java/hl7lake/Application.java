@@ -3,6 +3,7 @@ package hl7lake;
 import hl7lake.cli.ConvertCommand;
 import hl7lake.cli.HealthCommand;
 import hl7lake.cli.RefineCommand;
+import hl7lake.cli.ReplayCommand;
 import hl7lake.cli.RestageCommand;
 import hl7lake.cli.SchemaCommand;
 import hl7lake.config.EngineSettings;
@@ -59,6 +60,7 @@ public final class Application {
             case "health" -> HealthCommand.run(EngineSettings.load(Map.of()), System.err);
             case "restage" -> RestageCommand.run(rest, EngineSettings.load(Map.of()), System.err);
             case "refine" -> RefineCommand.run(rest, EngineSettings.load(Map.of()), System.err);
+            case "replay" -> ReplayCommand.run(rest, EngineSettings.load(Map.of()), System.err);
             default -> usage(command);
         };
         return status;
@@ -79,6 +81,7 @@ public final class Application {
                   class-archive [--engine-jar PATH]                     the jars' class-data-sharing archives (mvn package makes them)
                   restage [--mode local|aws] --from DAY [--to DAY] [--structure S]   staging rewritten from the raw zone in today's shape
                   refine [--mode local|aws] --day DAY [--to DAY]        the refined zone's Parquet tables of those days, compacted from staging
+                  replay [--mode local|aws] --from DAY [--to DAY] [--code CODE]   the error zone's messages of those days through the pipeline again
                   bench engine [--messages N] [--parallelism C]         a drop file through the engine vs. the storage ceiling
                   bench mllp [--messages N] [--connections 1,8,32]      MLLP senders against the engine vs. the storage ceiling
                   bench http [--messages N] [--connections 1,8,32]      HTTP POSTs with a token against the engine
@@ -86,6 +89,7 @@ public final class Application {
                   bench frozen [--frozen 60] [--deadline 10]            S3 and DynamoDB frozen under MLLP load: time to an answer
                   bench restage [--messages N] [--warmup W]             a day's staging restaged from raw vs. the engine's ingest rate
                   bench refine [--messages N]                           a day compacted into the refined zone; glucose query staging vs refined
+                  bench api [--messages N] [--clients C] [--seconds S]  query API p50/p99 under C readers; ingest rate with vs without them
                 """);
         return "help".equals(command) ? 0 : 2;
     }

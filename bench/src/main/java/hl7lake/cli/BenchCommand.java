@@ -66,6 +66,9 @@ public final class BenchCommand {
         if (args.length > 0 && args[0].equals("refine")) {
             return RefineBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
+        if (args.length > 0 && args[0].equals("api")) {
+            return ApiBench.run(Arrays.copyOfRange(args, 1, args.length), out);
+        }
         if (args.length > 0 && args[0].equals("startup")) {
             return StartupBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
@@ -81,6 +84,7 @@ public final class BenchCommand {
             out.println("       bench crash [--messages N] [--connections C] [--file-messages F]");
             out.println("       bench restage [--messages N] [--warmup W] [--parallelism C] [--threads T]");
             out.println("       bench refine [--messages N]");
+            out.println("       bench api [--messages N] [--clients C] [--seconds S] [--ingest K] [--warmup S]");
             out.println("       bench startup [--runs N] [--jvm-option OPT]... [--jar PATH] [--engine-jar PATH]");
             out.println("       bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
             return 2;

@@ -17,6 +17,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * {@code bench mllp [--messages N] [--connections 1,8,32] [--warmup W]}: an MLLP load generator against
@@ -71,6 +72,11 @@ final class MllpBench {
      * the next; with {@code rate} > 0 the sends are paced to that many per second in all.
      */
     static ClosedLoop.Run send(int port, String tag, int count, int connections, double rate) throws Exception {
+        return send(port, i -> EngineBench.message(tag, i), count, connections, rate);
+    }
+
+    /** As above, message {@code i} being {@code messages.apply(i)}. */
+    static ClosedLoop.Run send(int port, IntFunction<String> messages, int count, int connections, double rate) throws Exception {
         return ClosedLoop.run(count, connections, rate, () -> {
             Socket socket = new Socket("127.0.0.1", port);
             socket.setTcpNoDelay(true);
@@ -79,7 +85,7 @@ final class MllpBench {
             return new ClosedLoop.Sender() {
                 @Override
                 public String send(int i) throws IOException {
-                    out.write(MllpFrameEncoder.frame(EngineBench.message(tag, i).getBytes(StandardCharsets.US_ASCII)));
+                    out.write(MllpFrameEncoder.frame(messages.apply(i).getBytes(StandardCharsets.US_ASCII)));
                     out.flush();
                     String ack = readFrame(in);
                     int msa = ack.indexOf("\rMSA|");

@@ -131,11 +131,11 @@ public final class RestageCommand {
                 return lake;
             }
             if (s3Up || dynamoUp) {
-                throw new IllegalStateException("restage: 127.0.0.1:" + (s3Up ? s3Port : dynamoPort) + " answers but 127.0.0.1:"
+                throw new IllegalStateException(command + ": 127.0.0.1:" + (s3Up ? s3Port : dynamoPort) + " answers but 127.0.0.1:"
                         + (s3Up ? dynamoPort : s3Port) + " does not: that is not the engine's local lake (stop what holds the port)");
             }
             if (settings.flag("hl7lake.local.in-memory") || !Files.isDirectory(settings.dataDir().resolve("dynamodb"))) {
-                throw new IllegalStateException("restage: no local lake under " + settings.dataDir().toAbsolutePath()
+                throw new IllegalStateException(command + ": no local lake under " + settings.dataDir().toAbsolutePath()
                         + " (the engine's `local` command makes it)");
             }
             err.printf("%s: the engine is not running: the local lake under %s is opened for the %s "
