@@ -39,7 +39,8 @@ import java.util.stream.Stream;
 /**
  * {@code bench refine [--messages N]}: the engine on its in-memory lake ingests a drop file of N
  * messages (half ORU^R01 with six results, one of them glucose, half ADT^A01 with a visit, a
- * diagnosis and an allergy), then the day is compacted (timed: messages per second), and in the same
+ * diagnosis and an allergy), then the day is compacted (timed: messages per second; then the same
+ * GETs by a bare SDK loop, the floor one GET per document puts under it), and in the same
  * run the glucose question (numeric results for LOINC 2345-7, with units) is asked with DuckDB of
  * the staging documents (README's staging query over a local copy) and of the refined tables
  * (README's refined query through the manifests): bytes and seconds of each.
