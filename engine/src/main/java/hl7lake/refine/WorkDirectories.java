@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +25,6 @@ final class WorkDirectories {
 
     static final String PREFIX = "hl7lake-refine-";
     private static final String LOCK = ".lock";
-    /** A directory without its lock file yet is one being created, unless it is older than this (then: an older version's). */
-    private static final Duration CREATING = Duration.ofMinutes(1);
     /** This JVM's live runs: their lock files are never opened by the sweep (closing any channel of a file drops the process's locks on it). */
     private static final Map<Path, FileChannel> HELD = new ConcurrentHashMap<>();
 
@@ -86,8 +82,8 @@ final class WorkDirectories {
             }
             lock.release();
             return true;
-        } catch (NoSuchFileException noLockYet) {
-            return Files.getLastModifiedTime(run).toInstant().isBefore(Instant.now().minus(CREATING));
+        } catch (NoSuchFileException notOurs) {
+            return false; // being created, or not a run's directory (another program's that starts alike): never touched
         } catch (OverlappingFileLockException ours) {
             return false;
         }
