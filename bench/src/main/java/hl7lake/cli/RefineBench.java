@@ -39,7 +39,8 @@ import java.util.stream.Stream;
 /**
  * {@code bench refine [--messages N]}: the engine on its in-memory lake ingests a drop file of N
  * messages (half ORU^R01 with six results, one of them glucose, half ADT^A01 with a visit, a
- * diagnosis and an allergy), then the day is compacted (timed: messages per second), and in the same
+ * diagnosis and an allergy), then the day is compacted (timed: messages per second; then the same
+ * GETs by a bare SDK loop, the floor one GET per document puts under it), and in the same
  * run the glucose question (numeric results for LOINC 2345-7, with units) is asked with DuckDB of
  * the staging documents (README's staging query over a local copy) and of the refined tables
  * (README's refined query through the manifests): bytes and seconds of each.
@@ -85,6 +86,7 @@ final class RefineBench {
             out.printf(Locale.ROOT, "refine:   %s%n", result);
             out.printf(Locale.ROOT, "compaction: %.0f msgs/s (%d threads)%n", result.documents() / result.seconds(),
                     settings.number("hl7lake.refine.threads"));
+            out.printf(Locale.ROOT, "ceiling:  %s%n", bareGets(s3, settings.number("hl7lake.refine.threads")));
             out.printf(Locale.ROOT, "bytes:    staging %,d in %,d objects, refined %,d in %d files: %.1f x smaller%n",
                     result.stagingBytes(), result.documents(), result.refinedBytes(), RefinedTables.ALL.size(),
                     (double) result.stagingBytes() / result.refinedBytes());
@@ -123,6 +125,24 @@ final class RefineBench {
             }
         }
         return 0;
+    }
+
+    /** The compaction's floor on this lake: the same GETs of the day's staging documents by a bare loop, nothing parsed or written. */
+    private static String bareGets(S3Client s3, int threads) throws Exception {
+        List<S3Object> objects = s3.listObjectsV2Paginator(b -> b.bucket("hl7lake").prefix("staging/hl7v2/")).contents().stream().toList();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long t0 = System.nanoTime();
+        List<Future<?>> done = new ArrayList<>();
+        for (S3Object object : objects) {
+            done.add(pool.submit(() -> s3.getObjectAsBytes(b -> b.bucket("hl7lake").key(object.key())).asByteArray().length));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        return String.format(Locale.ROOT, "the same %,d GETs by a bare SDK loop on %d threads: %.1f s, %.0f GETs/s (nothing parsed or written)",
+                objects.size(), threads, seconds, objects.size() / seconds);
     }
 
     /** Rows and nanoseconds of a query (every row read). */

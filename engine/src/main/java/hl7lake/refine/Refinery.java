@@ -98,27 +98,32 @@ public final class Refinery {
     public RefineResult refine(LocalDate day, PrintStream progress, Duration every) throws IOException, InterruptedException {
         long started = System.nanoTime();
         String runId = MessageIds.next();
-        List<S3Object> staged = staged(day);
-        long stagingBytes = staged.stream().mapToLong(S3Object::size).sum();
-        progress.printf(Locale.ROOT, "refine: %s: %,d staging documents listed (%,d bytes)%n", day, staged.size(), stagingBytes);
-        if (staged.isEmpty() && !s3.listObjectsV2(b -> b.bucket(bucket).prefix(RefinedKeys.manifest(RefinedTables.MESSAGES.name(), day))
-                .maxKeys(1)).hasContents()) {
-            return new RefineResult(day, null, 0, 0, Map.of(), 0, 0, (System.nanoTime() - started) / 1e9);
-        }
-        Path work = Files.createTempDirectory(settings.tempDir(), "hl7lake-refine-");
+        Path work = WorkDirectories.create(settings.tempDir());
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("refine-progress"));
+        // the catalog look-ups of the day's patients run while the documents are read (each asked when its uuid is first seen)
+        ExecutorService lookups = Executors.newFixedThreadPool(settings.threads(), daemon("refine-patients"));
+        AtomicLong listed = new AtomicLong();
         AtomicLong read = new AtomicLong();
         AtomicLong vanished = new AtomicLong();
         try {
             ticker.scheduleAtFixedRate(() -> progress.printf(Locale.ROOT, "refine: %s: %,d of %,d staging documents read%n",
-                    day, read.get(), staged.size()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+                    day, read.get(), listed.get()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             RowCounts counts = new RowCounts();
             Map<String, PatientDay> patients = new ConcurrentHashMap<>();
-            readAndFlatten(staged, work, counts, patients, read, vanished);
-            progress.printf(Locale.ROOT, "refine: %s: %,d documents read and flattened; %,d patients%n", day, read.get(), patients.size());
+            long stagingBytes = readAndFlatten(day, work, counts, patients, lookups, listed, read, vanished, progress);
+            if (listed.get() == 0 && !s3.listObjectsV2(b -> b.bucket(bucket).prefix(RefinedKeys.manifest(RefinedTables.MESSAGES.name(), day))
+                    .maxKeys(1)).hasContents()) {
+                return new RefineResult(day, null, 0, 0, Map.of(), 0, 0, seconds(started));
+            }
+            progress.printf(Locale.ROOT, "refine: %s: %,d documents read and flattened in %.1f s; %,d patients%n", day, read.get(),
+                    seconds(started), patients.size());
+            long phase = System.nanoTime();
             patients(patients, work, counts);
+            progress.printf(Locale.ROOT, "refine: %s: patients and conflicts in %.1f s%n", day, seconds(phase));
+            phase = System.nanoTime();
             Map<RefinedTables.Table, Path> parquet = parquet(work, counts);
-            progress.printf(Locale.ROOT, "refine: %s: Parquet files written; uploading run %s%n", day, runId);
+            progress.printf(Locale.ROOT, "refine: %s: Parquet files written in %.1f s; uploading run %s%n", day, seconds(phase), runId);
+            phase = System.nanoTime();
             long refinedBytes = 0;
             for (Map.Entry<RefinedTables.Table, Path> file : parquet.entrySet()) {
                 refinedBytes += Files.size(file.getValue());
@@ -131,31 +136,29 @@ public final class Refinery {
                 s3.putObject(b -> b.bucket(bucket).key(RefinedKeys.manifest(table.name(), day)).contentType("text/plain")
                         .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromString(manifest, StandardCharsets.UTF_8));
             }
+            progress.printf(Locale.ROOT, "refine: %s: uploaded and switched in %.1f s%n", day, seconds(phase));
             int removed = removeReplaced(day, runId);
-            return new RefineResult(day, runId, staged.size() - vanished.get(), stagingBytes, counts.snapshot(), refinedBytes,
-                    removed, (System.nanoTime() - started) / 1e9);
+            return new RefineResult(day, runId, listed.get() - vanished.get(), stagingBytes, counts.snapshot(), refinedBytes,
+                    removed, seconds(started));
         } finally {
             ticker.shutdownNow();
-            deleteTree(work);
+            lookups.shutdownNow();
+            WorkDirectories.delete(work);
         }
     }
 
-    /** The day's staging objects, every structure: the structures are the prefixes under staging/hl7v2/. */
-    private List<S3Object> staged(LocalDate day) {
-        List<S3Object> objects = new ArrayList<>();
-        List<String> structures = new ArrayList<>();
-        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(STAGING).delimiter("/")).commonPrefixes().stream()
-                .map(CommonPrefix::prefix).forEach(structures::add);
-        for (String structure : structures) {
-            String partition = structure + LakeKeys.PARTITION + "=" + day + "/";
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(partition)).contents().stream()
-                    .filter(o -> o.key().endsWith(".json")).forEach(objects::add);
-        }
-        return objects;
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
     }
 
-    private void readAndFlatten(List<S3Object> staged, Path work, RowCounts counts, Map<String, PatientDay> patients,
-                                AtomicLong read, AtomicLong vanished) throws IOException, InterruptedException {
+    /**
+     * Lists the day's staging objects (every structure: the structures are the prefixes under
+     * staging/hl7v2/) and reads each as soon as its page of the listing arrives, so the reads do not
+     * wait for the whole listing (a page of 1,000 keys is one round trip). Returns the bytes listed.
+     */
+    private long readAndFlatten(LocalDate day, Path work, RowCounts counts, Map<String, PatientDay> patients, ExecutorService lookups,
+                                AtomicLong listed, AtomicLong read, AtomicLong vanished, PrintStream progress)
+            throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemon("refine"));
         List<RowFiles> files = Collections.synchronizedList(new ArrayList<>());
         ThreadLocal<RowFiles> mine = ThreadLocal.withInitial(() -> {
@@ -163,26 +166,40 @@ public final class Refinery {
             files.add(f);
             return f;
         });
+        long started = System.nanoTime();
+        long bytes = 0;
         try {
             List<Future<?>> done = new ArrayList<>();
-            for (S3Object object : staged) {
-                done.add(pool.submit(() -> {
-                    byte[] bytes;
-                    try {
-                        bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray();
-                    } catch (NoSuchKeyException movedOrRemoved) { // restaged to another key meanwhile: the next run has it
-                        vanished.incrementAndGet();
+            List<String> structures = new ArrayList<>();
+            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(STAGING).delimiter("/")).commonPrefixes().stream()
+                    .map(CommonPrefix::prefix).forEach(structures::add);
+            for (String structure : structures) {
+                String partition = structure + LakeKeys.PARTITION + "=" + day + "/";
+                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(partition)).contents()) {
+                    if (!object.key().endsWith(".json")) {
+                        continue;
+                    }
+                    listed.incrementAndGet();
+                    bytes += object.size();
+                    done.add(pool.submit(() -> {
+                        byte[] document;
+                        try {
+                            document = s3.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray();
+                        } catch (NoSuchKeyException movedOrRemoved) { // restaged to another key meanwhile: the next run has it
+                            vanished.incrementAndGet();
+                            return null;
+                        }
+                        Flattener.PatientSeen seen = new Flattener(mine.get()).flatten(JSON.readTree(document), object.key());
+                        if (seen != null) {
+                            patients.computeIfAbsent(seen.uuid(), u -> new PatientDay(lookups.submit(() -> identifiersOf(u)))).add(seen);
+                        }
+                        read.incrementAndGet();
                         return null;
-                    }
-                    JsonNode document = JSON.readTree(bytes);
-                    Flattener.PatientSeen seen = new Flattener(mine.get()).flatten(document, object.key());
-                    if (seen != null) {
-                        patients.computeIfAbsent(seen.uuid(), u -> new PatientDay()).add(seen);
-                    }
-                    read.incrementAndGet();
-                    return null;
-                }));
+                    }));
+                }
             }
+            progress.printf(Locale.ROOT, "refine: %s: %,d staging documents listed (%,d bytes) in %.1f s, %,d read meanwhile%n", day,
+                    listed.get(), bytes, seconds(started), read.get());
             for (Future<?> f : done) {
                 try {
                     f.get();
@@ -191,6 +208,7 @@ public final class Refinery {
                             + "): nothing switched, the previous run stays current", e.getCause());
                 }
             }
+            return bytes;
         } finally {
             pool.shutdownNow();
             for (RowFiles f : files) {
@@ -201,11 +219,17 @@ public final class Refinery {
 
     /** What the day's messages say of one patient: per field, the newest message's value; every identifier and where it was seen. */
     private static final class PatientDay {
+        /** What the cross-reference linked to the uuid when the day's first message of the patient was read. */
+        final Future<Set<String>> linked;
         final Map<String, String[]> fields = new HashMap<>(); // field -> {value, message time + id}
         final Map<String, String> identifiers = new TreeMap<>(); // identifier -> first message (by id) that carried it
         int messages;
         String lastMessageId;
         String lastOrder;
+
+        PatientDay(Future<Set<String>> linked) {
+            this.linked = linked;
+        }
 
         synchronized void add(Flattener.PatientSeen seen) {
             messages++;
@@ -250,9 +274,19 @@ public final class Refinery {
             List<Future<?>> done = new ArrayList<>();
             for (Map.Entry<String, PatientDay> patient : new TreeMap<>(patients).entrySet()) {
                 done.add(pool.submit(() -> {
-                    Set<String> linked = identifiersOf(patient.getKey());
-                    List<ObjectNode> conflicts = new ArrayList<>();
                     PatientDay day = patient.getValue();
+                    Set<String> linked;
+                    try {
+                        linked = day.linked.get();
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                    synchronized (day) {
+                        if (!linked.containsAll(day.identifiers.keySet())) { // linked after the early look-up: ask again
+                            linked = identifiersOf(patient.getKey());
+                        }
+                    }
+                    List<ObjectNode> conflicts = new ArrayList<>();
                     for (Map.Entry<String, String> carried : day.identifiers.entrySet()) {
                         if (!linked.contains(carried.getKey())) {
                             ObjectNode conflict = JSON.createObjectNode();
@@ -466,14 +500,6 @@ public final class Refinery {
                     throw new UncheckedIOException(e);
                 }
             }
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is not worth failing a run that switched
         }
     }
 

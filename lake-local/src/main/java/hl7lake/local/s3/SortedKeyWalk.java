@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -23,11 +26,16 @@ import java.util.NoSuchElementException;
  */
 final class SortedKeyWalk implements Iterator<String> {
 
-    private record Entry(String key, Path path, boolean directory) {
+    /** {@code utf8}: the key's bytes, computed once (the sort and every comparison with {@code after} use them). */
+    private record Entry(String key, byte[] utf8, Path path, boolean directory) {
+        Entry(String key, Path path, boolean directory) {
+            this(key, key.getBytes(StandardCharsets.UTF_8), path, directory);
+        }
     }
 
     private final String prefix;
     private final String after;
+    private final byte[] afterUtf8;
     private final boolean skipUnderAfter;
     private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
     private String next;
@@ -39,6 +47,7 @@ final class SortedKeyWalk implements Iterator<String> {
     SortedKeyWalk(Path objects, String prefix, String after, boolean skipUnderAfter) {
         this.prefix = prefix;
         this.after = after;
+        this.afterUtf8 = after.getBytes(StandardCharsets.UTF_8);
         this.skipUnderAfter = skipUnderAfter;
         stack.push(entries(objects, "").iterator());
     }
@@ -53,10 +62,10 @@ final class SortedKeyWalk implements Iterator<String> {
             }
             Entry entry = level.next();
             if (entry.directory()) {
-                if (wanted(entry.key(), true)) {
+                if (wanted(entry, true)) {
                     stack.push(entries(entry.path(), entry.key()).iterator());
                 }
-            } else if (wanted(entry.key(), false)) {
+            } else if (wanted(entry, false)) {
                 next = entry.key();
             }
         }
@@ -74,7 +83,8 @@ final class SortedKeyWalk implements Iterator<String> {
     }
 
     /** A key (or, for a directory, the start every key under it shares) that may be listed. */
-    private boolean wanted(String key, boolean directory) {
+    private boolean wanted(Entry entry, boolean directory) {
+        String key = entry.key();
         boolean underPrefix = key.startsWith(prefix) || (directory && prefix.startsWith(key));
         if (!underPrefix) {
             return false;
@@ -82,7 +92,7 @@ final class SortedKeyWalk implements Iterator<String> {
         if (skipUnderAfter && !after.isEmpty() && key.startsWith(after)) {
             return false;
         }
-        int order = ObjectStore.compareUtf8(key, after);
+        int order = Arrays.compareUnsigned(entry.utf8(), afterUtf8);
         if (directory) {
             return order >= 0 || after.startsWith(key); // else every key under it is before `after`
         }
@@ -94,7 +104,9 @@ final class SortedKeyWalk implements Iterator<String> {
         try (DirectoryStream<Path> children = Files.newDirectoryStream(directory)) {
             for (Path child : children) {
                 String name = child.getFileName().toString();
-                if (Files.isDirectory(child)) {
+                // by name, without a stat per entry: an object file ends in the suffix, which no directory's name does
+                // (KeyPaths encodes it), and a name starting with a dot is a hashed directory's part file
+                if (!name.endsWith(KeyPaths.SUFFIX) && !name.startsWith(".")) {
                     String part = KeyPaths.hashed(name) ? KeyPaths.hashedPart(child) : KeyPaths.decode(name);
                     if (part != null) { // null: a long part's directory still being created
                         entries.add(new Entry(keyPrefix + part + "/", child, true));
@@ -107,12 +119,12 @@ final class SortedKeyWalk implements Iterator<String> {
                     }
                 }
             }
-        } catch (NoSuchFileException deleted) {
-            return List.of(); // removed while listing: nothing under it is listed
+        } catch (NoSuchFileException | NotDirectoryException deleted) {
+            return List.of(); // removed while listing (or not ours): nothing under it is listed
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        entries.sort((a, b) -> ObjectStore.compareUtf8(a.key(), b.key()));
+        entries.sort((a, b) -> Arrays.compareUnsigned(a.utf8(), b.utf8()));
         return entries;
     }
 }
