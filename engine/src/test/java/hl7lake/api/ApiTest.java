@@ -268,6 +268,19 @@ class ApiTest {
         JsonNode http = counts.get("days").get(0).get("doors").get("http");
         assertThat(http.get("accepted").asInt()).isEqualTo(acceptedMessages);
         assertThat(http.get("rejected").asInt()).isEqualTo(rejected.size());
+        assertThat(counts.get("days").get(0).has("hours")).as("hours only with by=hour").isFalse();
+
+        JsonNode hourly = json(reader, "/api/counts?from=" + TODAY + "&to=" + TODAY + "&by=hour").get("days").get(0);
+        assertThat(hourly.get("doors")).isEqualTo(counts.get("days").get(0).get("doors"));
+        int[] sums = new int[2];
+        hourly.get("hours").forEach(hour -> {
+            assertThat(hour.get("hour").asText()).startsWith(TODAY + "T").hasSize(13);
+            JsonNode door = hour.get("doors").path("http");
+            sums[0] += door.path("accepted").asInt();
+            sums[1] += door.path("rejected").asInt();
+        });
+        assertThat(sums).containsExactly(acceptedMessages, rejected.size());
+        assertThat(get(reader, "/api/counts?by=minute").statusCode()).isEqualTo(400);
     }
 
     @Test
