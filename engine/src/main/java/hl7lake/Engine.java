@@ -1,8 +1,10 @@
 package hl7lake;
 
 import hl7lake.catalog.CatalogTables;
+import hl7lake.config.EarlyClients;
 import hl7lake.config.EngineSettings;
 import hl7lake.inbox.InboxDiscovery;
+import hl7lake.lake.LakeConfiguration;
 import hl7lake.spi.LocalMode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
@@ -25,8 +27,10 @@ public final class Engine implements AutoCloseable {
     private final Main main;
     private final LocalMode.Lake local;
     private final LocalMode.Issuer issuer;
+    private final EarlyClients clients;
 
-    private Engine(Main main, LocalMode.Lake local, LocalMode.Issuer issuer) {
+    private Engine(Main main, LocalMode.Lake local, LocalMode.Issuer issuer, EarlyClients clients) {
+        this.clients = clients;
         this.main = main;
         this.local = local;
         this.issuer = issuer;
@@ -78,8 +82,13 @@ public final class Engine implements AutoCloseable {
                     settings.number("hl7lake.local.dynamodb-port"), settings.get("hl7lake.lake.bucket"));
             issuer = startLocal(settings, embedded, dataDir, local, properties);
         }
+        // the S3 and DynamoDB clients are built on their own thread while Camel boots (docs/decisions.md, "Start-up")
+        EarlyClients clients = EarlyClients.build(LakeConfiguration.uri(properties.getProperty("hl7lake.aws.s3-endpoint")),
+                LakeConfiguration.uri(properties.getProperty("hl7lake.aws.dynamodb-endpoint")),
+                properties.getProperty("hl7lake.aws.region"));
         Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
         main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
+        main.bind("earlyClients", clients);
         if (local != null) {
             LocalMode.Lake started = local;
             main.addMainListener(new MainListenerSupport() {
@@ -93,7 +102,7 @@ public final class Engine implements AutoCloseable {
                 }
             });
         }
-        return new Engine(main, local, issuer);
+        return new Engine(main, local, issuer, clients);
     }
 
     /**
@@ -136,6 +145,7 @@ public final class Engine implements AutoCloseable {
         try {
             main.stop(); // the beans' clients, executors and HTTP server close with Camel's registry
         } finally {
+            clients.close(); // a client no bean took
             if (issuer != null) {
                 issuer.close();
             }

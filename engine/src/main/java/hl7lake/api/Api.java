@@ -278,26 +278,52 @@ public final class Api {
         throw new ApiProblem.BadRequest("view must be record or raw");
     }
 
-    /** Messages (accepted) and errors (rejected) per day, door and outcome: the day partitions' keys only. */
+    /**
+     * Messages (accepted) and errors (rejected) per day, door and outcome, newest day first; with
+     * {@code by=hour} each day also per hour ({@code yyyy-mm-ddThh}, UTC). The day partitions' keys only.
+     */
     private Object counts(HttpServerRequest request) throws ApiProblem {
         LocalDate[] days = days(request, MAX_COUNT_DAYS);
+        String by = param(request, "by");
+        if (by != null && !"day".equals(by) && !"hour".equals(by)) {
+            throw new ApiProblem.BadRequest("by is day or hour");
+        }
+        boolean hourly = "hour".equals(by);
         List<Object> result = new ArrayList<>();
         for (LocalDate day = days[1]; !day.isBefore(days[0]); day = day.minusDays(1)) {
             Map<String, Map<String, Integer>> doors = new TreeMap<>();
-            for (String door : catalog.dayValues(tables.messages(), day, "door")) {
-                doors.computeIfAbsent(door, d -> new TreeMap<>()).merge("accepted", 1, Integer::sum);
-            }
-            for (String door : catalog.dayValues(tables.errors(), day, "door")) {
-                doors.computeIfAbsent(door, d -> new TreeMap<>()).merge("rejected", 1, Integer::sum);
-            }
+            Map<String, Map<String, Map<String, Integer>>> hours = new TreeMap<>();
+            count(catalog.dayDoors(tables.messages(), day), "accepted", doors, hours);
+            count(catalog.dayDoors(tables.errors(), day), "rejected", doors, hours);
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("day", day.toString());
             entry.put("doors", doors);
+            if (hourly) {
+                List<Object> perHour = new ArrayList<>();
+                hours.forEach((hour, byDoor) -> {
+                    Map<String, Object> h = new LinkedHashMap<>();
+                    h.put("hour", hour);
+                    h.put("doors", byDoor);
+                    perHour.add(h);
+                });
+                entry.put("hours", perHour);
+            }
             result.add(entry);
         }
         Map<String, Object> reply = new LinkedHashMap<>();
         reply.put("days", result);
         return reply;
+    }
+
+    private static void count(List<CatalogReader.DoorTime> items, String outcome, Map<String, Map<String, Integer>> doors,
+                              Map<String, Map<String, Map<String, Integer>>> hours) {
+        for (CatalogReader.DoorTime item : items) {
+            doors.computeIfAbsent(item.door(), d -> new TreeMap<>()).merge(outcome, 1, Integer::sum);
+            if (item.hour() != null) {
+                hours.computeIfAbsent(item.hour(), h -> new TreeMap<>()).computeIfAbsent(item.door(), d -> new TreeMap<>())
+                        .merge(outcome, 1, Integer::sum);
+            }
+        }
     }
 
     private Object auditLog(HttpServerRequest request) throws ApiProblem {

@@ -107,23 +107,36 @@ final class CatalogReader {
         return new Page(items, null);
     }
 
-    /** Every item of one day (only {@code attribute} of each), for the counts: a Query of the day's partition. */
-    List<String> dayValues(String table, LocalDate day, String attribute) {
-        List<String> values = new ArrayList<>();
+    /**
+     * Every item of one day, only its {@code door} and {@code received_at}, for the counts: a Query of the
+     * day's partition of {@code day_index}. A missing door reads as {@code unknown}.
+     */
+    List<DoorTime> dayDoors(String table, LocalDate day) {
+        List<DoorTime> values = new ArrayList<>();
         Map<String, AttributeValue> start = null;
         do {
             QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(CatalogTables.DAY_INDEX)
-                    .keyConditionExpression("#h = :h").projectionExpression("#a")
-                    .expressionAttributeNames(Map.of("#h", "day", "#a", attribute))
+                    .keyConditionExpression("#h = :h").projectionExpression("#d, #r")
+                    .expressionAttributeNames(Map.of("#h", "day", "#d", "door", "#r", "received_at"))
                     .expressionAttributeValues(Map.of(":h", AttributeValue.fromS(day.toString())));
             if (start != null) {
                 query.exclusiveStartKey(start);
             }
             QueryResponse response = dynamo.query(query.build());
-            response.items().forEach(item -> values.add(item.containsKey(attribute) ? item.get(attribute).s() : "unknown"));
+            response.items().forEach(item -> values.add(new DoorTime(
+                    item.containsKey("door") ? item.get("door").s() : "unknown",
+                    item.containsKey("received_at") ? item.get("received_at").s() : "")));
             start = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty() ? response.lastEvaluatedKey() : null;
         } while (start != null);
         return values;
+    }
+
+    /** A cataloged item's door and its {@code received_at} (ISO-8601, UTC). */
+    record DoorTime(String door, String receivedAt) {
+        /** The hour it was received, {@code yyyy-mm-ddThh}, or null when the time is missing. */
+        String hour() {
+            return receivedAt.length() >= 13 ? receivedAt.substring(0, 13) : null;
+        }
     }
 
     /** The uuids an identifier ({@code authority#type#id}) belongs to, by {@code local_index}. */

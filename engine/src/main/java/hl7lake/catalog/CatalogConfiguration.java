@@ -1,7 +1,6 @@
 package hl7lake.catalog;
 
-import hl7lake.config.AwsClients;
-import hl7lake.lake.LakeConfiguration;
+import hl7lake.config.EarlyClients;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
@@ -27,10 +26,10 @@ public final class CatalogConfiguration implements CamelConfiguration {
     @PropertyInject("hl7lake.lake.bucket")
     private String bucket;
 
+    /** Built beside Camel's boot from {@code hl7lake.aws.dynamodb-endpoint} and {@code hl7lake.aws.region} ({@link EarlyClients}). */
     @BindToRegistry(value = "dynamo", destroyMethod = "close")
-    public DynamoDbClient dynamo(@PropertyInject(value = "hl7lake.aws.dynamodb-endpoint", defaultValue = "") String endpoint,
-                                 @PropertyInject("hl7lake.aws.region") String region) {
-        return AwsClients.dynamo(LakeConfiguration.uri(endpoint), region);
+    public DynamoDbClient dynamo(EarlyClients early) {
+        return early.dynamo();
     }
 
     @BindToRegistry("catalogTables")

@@ -97,27 +97,32 @@ public final class CatalogTables {
     }
 
     /**
-     * Creates the tables that are missing (the local mode), on-demand, as the stack defines them:
-     * one ListTables, then the missing ones created at once (on a restart: one round trip in all).
+     * Creates the tables that are missing (the local mode), on-demand, as the stack defines them, and
+     * brings a table made by an older version up to date: an index it lacks is added
+     * ({@link CatalogUpgrade}). One ListTables, then each table created or described at once.
+     * Returns what was added to existing tables ({@code table/index}), for the log.
      */
-    public void createMissing(DynamoDbClient dynamo) {
+    public List<String> createMissing(DynamoDbClient dynamo) {
         Set<String> existing = new HashSet<>();
         dynamo.listTablesPaginator().tableNames().forEach(existing::add);
-        List<CompletableFuture<Void>> creations = new ArrayList<>();
+        List<CompletableFuture<List<String>>> work = new ArrayList<>();
         for (CreateTableRequest request : definitions()) {
-            if (existing.contains(request.tableName())) {
-                continue;
-            }
-            creations.add(CompletableFuture.runAsync(() -> {
+            work.add(CompletableFuture.supplyAsync(() -> {
+                if (existing.contains(request.tableName())) {
+                    return CatalogUpgrade.addMissingIndexes(dynamo, request);
+                }
                 try {
                     dynamo.createTable(request);
                     dynamo.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
                 } catch (ResourceInUseException alreadyThere) {
                     // created meanwhile by another instance
                 }
+                return List.of();
             }, oneThreadEach()));
         }
-        creations.forEach(CatalogTables::join);
+        List<String> added = new ArrayList<>();
+        work.forEach(answer -> added.addAll(join(answer)));
+        return added;
     }
 
     /** A new thread per start-up call: a handful of blocking round trips, not worth a pool. */

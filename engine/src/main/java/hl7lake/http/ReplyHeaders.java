@@ -20,10 +20,24 @@ public final class ReplyHeaders implements HeaderFilterStrategy {
     private static final Set<String> REPLY = Set.of(Hl7LakeConstants.RETRY_AFTER.toLowerCase(Locale.ROOT),
             Hl7LakeConstants.WWW_AUTHENTICATE.toLowerCase(Locale.ROOT));
 
+    private final Set<String> reply;
+
+    /** The door's and the API's: only its reply headers go out. */
+    public ReplyHeaders() {
+        this(Set.of());
+    }
+
+    /** Also these headers (set by the route's own steps, never copied from a request), e.g. a page's security headers. */
+    public ReplyHeaders(Set<String> also) {
+        Set<String> names = new java.util.HashSet<>(REPLY);
+        also.forEach(name -> names.add(name.toLowerCase(Locale.ROOT)));
+        this.reply = Set.copyOf(names);
+    }
+
     /** Exchange to response: true (left out) unless it is one of the door's reply headers. */
     @Override
     public boolean applyFilterToCamelHeaders(String name, Object value, Exchange exchange) {
-        return !REPLY.contains(name.toLowerCase(Locale.ROOT));
+        return !reply.contains(name.toLowerCase(Locale.ROOT));
     }
 
     /** Request to exchange: always left out. */

@@ -118,10 +118,13 @@ final class RequestBodies {
         return slices;
     }
 
-    /** Nothing but blank lines and terminators around the message: no envelope segment, no fragment. */
+    /**
+     * Nothing but a leading UTF-8 byte order mark, blank lines and terminators around the message: no
+     * envelope segment, no fragment. (The mark is kept with the message: it is part of what was posted.)
+     */
     private static boolean onlyMessage(byte[] body, SplitMessage message) {
         long end = message.offset() + message.length();
-        for (int i = 0; i < body.length; i++) {
+        for (int i = hl7lake.hl7.Bom.length(body); i < body.length; i++) {
             if (i == message.offset()) {
                 i = (int) end - 1;
                 continue;

@@ -1,6 +1,6 @@
 package hl7lake.lake;
 
-import hl7lake.config.AwsClients;
+import hl7lake.config.EarlyClients;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.PropertyInject;
@@ -15,10 +15,10 @@ import java.net.URI;
  */
 public final class LakeConfiguration implements CamelConfiguration {
 
+    /** Built beside Camel's boot from {@code hl7lake.aws.s3-endpoint} and {@code hl7lake.aws.region} ({@link EarlyClients}). */
     @BindToRegistry(value = "s3", destroyMethod = "close")
-    public S3Client s3(@PropertyInject(value = "hl7lake.aws.s3-endpoint", defaultValue = "") String endpoint,
-                       @PropertyInject("hl7lake.aws.region") String region) {
-        return AwsClients.s3(uri(endpoint), region);
+    public S3Client s3(EarlyClients early) {
+        return early.s3();
     }
 
     @BindToRegistry("lakeWriter")

@@ -29,6 +29,8 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.nio.file.StandardCopyOption;
 
 /**
@@ -41,27 +43,49 @@ public final class LocalIssuer implements LocalMode.Issuer {
 
     public static final String CLIENT_ID = "hl7lake-local";
 
-    private final RSAKey key;
+    private final CompletableFuture<RSAKey> key;
     private final HttpServer server;
     private final String issuer;
 
-    private LocalIssuer(RSAKey key, HttpServer server, String issuer) {
+    private LocalIssuer(CompletableFuture<RSAKey> key, HttpServer server, String issuer) {
         this.key = key;
         this.server = server;
         this.issuer = issuer;
     }
 
-    /** Serves the JWKS of the key under {@code dataDir} (made now if missing; null: a key for this run only). */
+    /**
+     * Serves the JWKS of the key under {@code dataDir} (null: a key for this run only). A key kept
+     * there is read now (a file that is not one fails the start); a new one is made on a thread of its
+     * own, beside the engine's start-up (an RSA key pair takes a large share of a first start's CPU),
+     * and the JWKS and tokens wait for it.
+     */
     public static LocalIssuer start(Path dataDir, int port) {
-        RSAKey key = dataDir == null ? generate() : loadOrCreate(dataDir);
+        CompletableFuture<RSAKey> key;
+        if (dataDir != null && Files.isRegularFile(keyFile(dataDir))) {
+            key = CompletableFuture.completedFuture(loadOrCreate(dataDir));
+        } else {
+            key = new CompletableFuture<>();
+            CompletableFuture<RSAKey> made = key;
+            Thread maker = new Thread(() -> {
+                try {
+                    made.complete(dataDir == null ? generate() : loadOrCreate(dataDir));
+                } catch (RuntimeException e) {
+                    made.completeExceptionally(e);
+                }
+            }, "local-issuer-key");
+            maker.setDaemon(true);
+            maker.start();
+        }
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-            byte[] jwks = new JWKSet(key.toPublicJWK()).toString(true).getBytes(StandardCharsets.UTF_8);
+            CompletableFuture<byte[]> jwks = key.thenApply(k -> new JWKSet(k.toPublicJWK()).toString(true)
+                    .getBytes(StandardCharsets.UTF_8));
             server.createContext("/.well-known/jwks.json", exchange -> {
+                byte[] body = joined(jwks);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, jwks.length);
+                exchange.sendResponseHeaders(200, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(jwks);
+                    out.write(body);
                 }
             });
             server.start();
@@ -69,6 +93,18 @@ public final class LocalIssuer implements LocalMode.Issuer {
         } catch (IOException e) {
             throw new UncheckedIOException("the local token issuer could not listen on 127.0.0.1:" + port, e);
         }
+    }
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    private static Path keyFile(Path dataDir) {
+        return dataDir.resolve("issuer").resolve("signing-key.jwk.json");
     }
 
     /** The issuer URL ({@code iss}) of the local issuer on {@code port}. */
@@ -88,7 +124,7 @@ public final class LocalIssuer implements LocalMode.Issuer {
 
     @Override
     public String token(String user, Duration lifetime, boolean idToken, List<String> groups) {
-        return token(key, issuer, user, lifetime, idToken, groups);
+        return token(joined(key), issuer, user, lifetime, idToken, groups);
     }
 
     /** A token of the {@code sender} group signed with {@code key} (see the other {@code token}). */
@@ -127,7 +163,7 @@ public final class LocalIssuer implements LocalMode.Issuer {
 
     /** The signing key under {@code dataDir}/issuer, made on first use. */
     public static RSAKey loadOrCreate(Path dataDir) {
-        Path file = dataDir.resolve("issuer").resolve("signing-key.jwk.json");
+        Path file = keyFile(dataDir);
         try {
             if (Files.isRegularFile(file)) {
                 return RSAKey.parse(Files.readString(file));
