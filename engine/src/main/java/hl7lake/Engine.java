@@ -1,5 +1,6 @@
 package hl7lake;
 
+import hl7lake.catalog.CatalogConfiguration;
 import hl7lake.catalog.CatalogTables;
 import hl7lake.config.EarlyClients;
 import hl7lake.config.EngineSettings;
@@ -83,9 +84,13 @@ public final class Engine implements AutoCloseable {
             issuer = startLocal(settings, embedded, dataDir, local, properties);
         }
         // the S3 and DynamoDB clients are built on their own thread while Camel boots (docs/decisions.md, "Start-up")
+        // (and in AWS mode the bucket and tables checked with them, their first requests)
+        String bucket = properties.getProperty("hl7lake.lake.bucket");
+        CatalogTables tables = new CatalogTables(properties.getProperty("hl7lake.catalog.table-prefix"));
         EarlyClients clients = EarlyClients.build(LakeConfiguration.uri(properties.getProperty("hl7lake.aws.s3-endpoint")),
                 LakeConfiguration.uri(properties.getProperty("hl7lake.aws.dynamodb-endpoint")),
-                properties.getProperty("hl7lake.aws.region"));
+                properties.getProperty("hl7lake.aws.region"), "aws".equals(settings.mode())
+                        ? (s3, dynamo) -> CatalogConfiguration.missing(s3, dynamo, bucket, tables) : null);
         Main main = new Main(); // no package scan: the routes come from YAML only (docs/decisions.md, "Camel settings")
         main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
         main.bind("earlyClients", clients);

@@ -23,9 +23,6 @@ public final class CatalogConfiguration implements CamelConfiguration {
     @PropertyInject("hl7lake.mode")
     private String mode;
 
-    @PropertyInject("hl7lake.lake.bucket")
-    private String bucket;
-
     /** Built beside Camel's boot from {@code hl7lake.aws.dynamodb-endpoint} and {@code hl7lake.aws.region} ({@link EarlyClients}). */
     @BindToRegistry(value = "dynamo", destroyMethod = "close")
     public DynamoDbClient dynamo(EarlyClients early) {
@@ -40,11 +37,16 @@ public final class CatalogConfiguration implements CamelConfiguration {
     /**
      * In AWS mode the bucket and tables are checked here, as the catalog is bound: before any door's
      * beans, so that what is missing is named first (the doors' own settings are checked after).
+     * The check itself ran beside Camel's boot ({@link #missing}, {@link EarlyClients}).
      */
     @BindToRegistry("messageIndex")
-    public MessageIndex messageIndex(DynamoDbClient dynamo, CatalogTables tables, S3Client s3) {
+    public MessageIndex messageIndex(DynamoDbClient dynamo, CatalogTables tables, EarlyClients early) {
         if ("aws".equals(mode)) {
-            failIfMissing(s3, dynamo, tables);
+            List<String> missing = early.missing();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("AWS mode: missing " + String.join(", ", missing)
+                        + " (deploy the stack in cloudformation/ or set hl7lake.lake.bucket / hl7lake.catalog.table-prefix)");
+            }
         }
         return new MessageIndex(dynamo, tables);
     }
@@ -59,8 +61,8 @@ public final class CatalogConfiguration implements CamelConfiguration {
         return new CatalogLimits(maxIdentifiers);
     }
 
-    /** AWS mode: the bucket and every table must exist, or the start fails naming what is missing. */
-    private void failIfMissing(S3Client s3, DynamoDbClient dynamo, CatalogTables tables) {
+    /** AWS mode: what of the bucket and the tables does not exist, named for the start's failure. */
+    public static List<String> missing(S3Client s3, DynamoDbClient dynamo, String bucket, CatalogTables tables) {
         List<String> missing = new ArrayList<>();
         try {
             s3.headBucket(b -> b.bucket(bucket));
@@ -68,9 +70,6 @@ public final class CatalogConfiguration implements CamelConfiguration {
             missing.add("S3 bucket " + bucket);
         }
         tables.missing(dynamo).forEach(table -> missing.add("DynamoDB table " + table));
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("AWS mode: missing " + String.join(", ", missing)
-                    + " (deploy the stack in cloudformation/ or set hl7lake.lake.bucket / hl7lake.catalog.table-prefix)");
-        }
+        return missing;
     }
 }

@@ -4,6 +4,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
+import java.util.List;
+import java.util.function.BiFunction;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -18,23 +20,38 @@ public final class EarlyClients implements AutoCloseable {
 
     private final CompletableFuture<S3Client> s3;
     private final CompletableFuture<DynamoDbClient> dynamo;
+    private final CompletableFuture<List<String>> missing;
 
-    private EarlyClients(CompletableFuture<S3Client> s3, CompletableFuture<DynamoDbClient> dynamo) {
+    private EarlyClients(CompletableFuture<S3Client> s3, CompletableFuture<DynamoDbClient> dynamo,
+                         CompletableFuture<List<String>> missing) {
         this.s3 = s3;
         this.dynamo = dynamo;
+        this.missing = missing;
     }
 
-    /** Starts building both clients ({@link AwsClients}); an endpoint null means AWS itself. */
-    public static EarlyClients build(URI s3Endpoint, URI dynamoEndpoint, String region) {
+    /**
+     * Starts building both clients ({@link AwsClients}; an endpoint null means AWS itself), then runs
+     * {@code check} with them (null: none): in AWS mode, what of the lake and catalog is missing —
+     * the clients' first requests, made while Camel still boots.
+     */
+    public static EarlyClients build(URI s3Endpoint, URI dynamoEndpoint, String region,
+                                     BiFunction<S3Client, DynamoDbClient, List<String>> check) {
         CompletableFuture<S3Client> s3 = new CompletableFuture<>();
         CompletableFuture<DynamoDbClient> dynamo = new CompletableFuture<>();
+        CompletableFuture<List<String>> missing = new CompletableFuture<>();
         Thread builder = new Thread(() -> {
             complete(s3, () -> AwsClients.s3(s3Endpoint, region));
             complete(dynamo, () -> AwsClients.dynamo(dynamoEndpoint, region));
+            complete(missing, () -> check == null ? List.of() : check.apply(join(s3), join(dynamo)));
         }, "aws-clients");
         builder.setDaemon(true);
         builder.start();
-        return new EarlyClients(s3, dynamo);
+        return new EarlyClients(s3, dynamo, missing);
+    }
+
+    /** What the check found missing (empty: nothing, or no check); throws what stopped it. */
+    public List<String> missing() {
+        return join(missing);
     }
 
     private static <T> void complete(CompletableFuture<T> future, java.util.function.Supplier<T> client) {
