@@ -28,6 +28,12 @@ public final class TestEngines {
         return EngineSettings.load(settings);
     }
 
+    /** Local mode kept under {@code dir} (so that a second engine finds the first one's lake), no drop folder, this profile. */
+    public static EngineSettings onDisk(java.nio.file.Path dir, String profile) {
+        return local(Map.of("hl7lake.inbox.enabled", "false", "hl7lake.local.in-memory", "false",
+                "hl7lake.local.data-dir", dir.toString(), "hl7lake.validation.profile", profile));
+    }
+
     /** Any other mode: just free HTTP and MLLP ports added. */
     public static EngineSettings with(Map<String, String> given) {
         Map<String, String> settings = new HashMap<>(given);

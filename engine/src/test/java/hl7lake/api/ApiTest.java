@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
+import hl7lake.TestHttp;
 import hl7lake.config.AwsClients;
 import hl7lake.config.EngineSettings;
 import org.junit.jupiter.api.AfterAll;
@@ -13,10 +14,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,8 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ApiTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = TestHttp.JSON;
 
     private static Engine engine;
     private static String base;
@@ -100,18 +97,11 @@ class ApiTest {
     }
 
     private static JsonNode post(byte[] body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/hl7v2/er7"))
-                .header("Authorization", "Bearer " + sender).header("Content-Type", "application/hl7-v2")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
+        return TestHttp.post(base, sender, body);
     }
 
     static HttpResponse<byte[]> get(String token, String path) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return TestHttp.send(base, token, "GET", path, null);
     }
 
     static JsonNode json(String token, String path) throws Exception {

@@ -1,7 +1,6 @@
 package hl7lake.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
@@ -18,9 +17,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -32,6 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.StreamSupport;
 
+import static hl7lake.TestHttp.JSON;
+import static hl7lake.TestHttp.json;
+import static hl7lake.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -44,8 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReplayCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final CatalogTables TABLES = new CatalogTables("hl7lake-");
     /** Data type violations: warnings under standard, AE 102 under strict. */
     private static final byte[] WARNINGS = TestFiles.read(TestFiles.SAMPLES.resolve("adt-a08-v2.3-datatype-warnings.hl7"));
@@ -111,13 +108,13 @@ class ReplayCommandTest {
                 assertReplayedAndLinked(base, reader, error, sent[error.equals(a1) ? 0 : 1]);
             }
             for (String error : List.of(a3, b, c)) {
-                assertThat(get(base, reader, "/api/errors/" + error).has("replayed_as")).as(error).isFalse();
+                assertThat(json(base, reader, "/api/errors/" + error).has("replayed_as")).as(error).isFalse();
             }
             long messagesBefore = count(dynamo, TABLES.messages());
             long errorsBefore = count(dynamo, TABLES.errors());
 
             // c's bytes are gone from the error zone: it cannot be replayed, the others are, status 1
-            String gone = get(base, reader, "/api/errors/" + c).get("error_key").asText();
+            String gone = json(base, reader, "/api/errors/" + c).get("error_key").asText();
             s3.deleteObject(d -> d.bucket("hl7lake").key(gone));
             out.reset();
             assertThat(run(out, standard, "--mode", "local", "--from", yesterday.toString(), "--to", TODAY.toString()))
@@ -126,16 +123,16 @@ class ReplayCommandTest {
                     "done: 5 errors seen: 1 accepted, 1 rejected again (each a new error), 2 replayed before "
                             + "(their first result answered), 0 themselves a replay's result (not replayed), 1 could not be replayed");
             assertReplayedAndLinked(base, reader, a3, sent[2]);
-            JsonNode again = get(base, reader, "/api/errors/" + b);
+            JsonNode again = json(base, reader, "/api/errors/" + b);
             String newError = again.get("replayed_as").asText();
             assertThat(text(out)).contains("error " + b + " rejected again: new error " + newError + ", code 203");
-            JsonNode rejected = get(base, reader, "/api/errors/" + newError);
+            JsonNode rejected = json(base, reader, "/api/errors/" + newError);
             assertThat(rejected.get("replay_of").asText()).isEqualTo(b);
             assertThat(rejected.get("code").asInt()).isEqualTo(203);
             assertThat(rejected.has("replayed_as")).as("the run did not replay its own new error").isFalse();
             assertThat(count(dynamo, TABLES.messages())).isEqualTo(messagesBefore + 1);
             assertThat(count(dynamo, TABLES.errors())).isEqualTo(errorsBefore + 1);
-            JsonNode audit = get(base, reader, "/api/audit?day=" + TODAY + "&limit=1000");
+            JsonNode audit = json(base, reader, "/api/audit?day=" + TODAY + "&limit=1000");
             assertThat(StreamSupport.stream(audit.get("items").spliterator(), false)
                     .filter(entry -> "replay command".equals(entry.get("endpoint").asText()))
                     .map(entry -> entry.get("ids").get("error_ids").get(0).asText()))
@@ -178,8 +175,8 @@ class ReplayCommandTest {
 
     /** The error names the message its replay stored, which names the error, was accepted and keeps the exact bytes. */
     private static void assertReplayedAndLinked(String base, String token, String errorId, byte[] bytes) throws Exception {
-        String messageId = get(base, token, "/api/errors/" + errorId).get("replayed_as").asText();
-        JsonNode message = get(base, token, "/api/messages/" + messageId);
+        String messageId = json(base, token, "/api/errors/" + errorId).get("replayed_as").asText();
+        JsonNode message = json(base, token, "/api/messages/" + messageId);
         assertThat(message.get("replay_of").asText()).isEqualTo(errorId);
         HttpResponse<byte[]> raw = send(base, token, "GET", "/api/messages/" + messageId + "?view=raw", null);
         assertThat(raw.statusCode()).isEqualTo(200);
@@ -199,23 +196,6 @@ class ReplayCommandTest {
             at = text.indexOf(separator, at + 1);
         }
         return (text.substring(0, at) + "-" + suffix + text.substring(at)).getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static JsonNode get(String base, String token, String path) throws Exception {
-        HttpResponse<byte[]> response = send(base, token, "GET", path, null);
-        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
-
-    private static HttpResponse<byte[]> send(String base, String token, String method, String path, byte[] body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Authorization", "Bearer " + token);
-        if (body != null) {
-            request.header("Content-Type", "application/hl7-v2");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     private static int run(ByteArrayOutputStream out, EngineSettings settings, String... args) throws Exception {

@@ -1,25 +1,23 @@
 package hl7lake.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
+import hl7lake.TestHttp;
 import hl7lake.config.EngineSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
+import static hl7lake.TestHttp.ok;
+import static hl7lake.TestHttp.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -29,48 +27,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReplayTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Data type violations: warnings under standard, AE 102 under strict. */
     private static final Path SAMPLE = TestFiles.SAMPLES.resolve("adt-a08-v2.3-datatype-warnings.hl7");
 
-    private static EngineSettings settings(Path dir, String profile) {
-        return TestEngines.local(Map.of("hl7lake.inbox.enabled", "false", "hl7lake.local.in-memory", "false",
-                "hl7lake.local.data-dir", dir.toString(), "hl7lake.validation.profile", profile));
-    }
-
-    private static HttpResponse<byte[]> send(String base, String token, String method, String path, byte[] body)
-            throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Authorization", "Bearer " + token);
-        if (body != null) {
-            request.header("Content-Type", "application/hl7-v2");
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-    }
-
-    private static JsonNode ok(HttpResponse<byte[]> response) throws Exception {
-        assertThat(response.statusCode()).as(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo(200);
-        return JSON.readTree(response.body());
-    }
 
     @Test
     void rejected_under_strict_then_replayed_under_standard_is_accepted_linked_both_ways_and_cataloged_once(@TempDir Path dir)
             throws Exception {
         byte[] bytes = TestFiles.read(SAMPLE);
         String errorId;
-        EngineSettings strict = settings(dir, "strict");
+        EngineSettings strict = TestEngines.onDisk(dir, "strict");
         try (Engine engine = Engine.start(strict)) {
             String base = "http://127.0.0.1:" + strict.number("hl7lake.http.port");
             HttpResponse<byte[]> sent = send(base, engine.issuer().token("interface", Duration.ofMinutes(5), false),
                     "POST", "/hl7v2/er7", bytes);
             assertThat(sent.statusCode()).isEqualTo(400);
-            JsonNode rejection = JSON.readTree(sent.body());
+            JsonNode rejection = TestHttp.JSON.readTree(sent.body());
             assertThat(rejection.get("code").asInt()).isEqualTo(102);
             errorId = rejection.get("error_id").asText();
         }
-        EngineSettings standard = settings(dir, "standard");
+        EngineSettings standard = TestEngines.onDisk(dir, "standard");
         try (Engine engine = Engine.start(standard)) {
             String base = "http://127.0.0.1:" + standard.number("hl7lake.http.port");
             String operator = engine.issuer().token("ops", Duration.ofMinutes(5), false, List.of("operator"));
@@ -79,7 +55,7 @@ class ReplayTest {
 
             HttpResponse<byte[]> asReader = send(base, reader, "POST", replay, null);
             assertThat(asReader.statusCode()).isEqualTo(403);
-            assertThat(JSON.readTree(asReader.body()).get("reason").asText()).contains("operator");
+            assertThat(TestHttp.JSON.readTree(asReader.body()).get("reason").asText()).contains("operator");
             assertThat(ok(send(base, reader, "GET", "/api/errors/" + errorId, null)).has("replayed_as"))
                     .as("a refused replay changes nothing").isFalse();
 

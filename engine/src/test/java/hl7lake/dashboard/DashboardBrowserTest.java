@@ -1,7 +1,6 @@
 package hl7lake.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
@@ -23,10 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +31,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static hl7lake.TestHttp.JSON;
+import static hl7lake.TestHttp.json;
+import static hl7lake.TestHttp.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -52,8 +50,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class DashboardBrowserTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Path CHROMIUM = Path.of(System.getProperty("hl7lake.chromium", "/usr/bin/chromium"));
     private static final Path CHROMEDRIVER = Path.of(System.getProperty("hl7lake.chromedriver", "/usr/bin/chromedriver"));
     /** Data type violations: warnings under standard, AE 102 under strict. */
@@ -61,10 +57,6 @@ class DashboardBrowserTest {
     private static final List<String> OVER_MLLP = List.of("adt-a04-v2.7.hl7", "orm-o01-v2.3.hl7");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static EngineSettings settings(Path dir, String profile) {
-        return TestEngines.local(Map.of("hl7lake.inbox.enabled", "false", "hl7lake.local.in-memory", "false",
-                "hl7lake.local.data-dir", dir.toString(), "hl7lake.validation.profile", profile));
-    }
 
     @Test
     void shows_the_counts_finds_a_message_opens_its_views_and_replays_a_rejection(@TempDir Path dir) throws Exception {
@@ -75,7 +67,7 @@ class DashboardBrowserTest {
         assumeTrue(browser, "no Chromium here (apt-get install chromium chromium-driver): the browser test is skipped");
 
         String errorId;
-        EngineSettings strict = settings(dir, "strict");
+        EngineSettings strict = TestEngines.onDisk(dir, "strict");
         try (Engine engine = Engine.start(strict)) {
             String base = "http://127.0.0.1:" + strict.number("hl7lake.http.port");
             JsonNode rejection = post(base, engine.issuer().token("interface", Duration.ofMinutes(5), false),
@@ -84,7 +76,7 @@ class DashboardBrowserTest {
             errorId = rejection.get("error_id").asText();
         }
 
-        EngineSettings standard = settings(dir, "standard");
+        EngineSettings standard = TestEngines.onDisk(dir, "standard");
         try (Engine engine = Engine.start(standard)) {
             String base = "http://127.0.0.1:" + standard.number("hl7lake.http.port");
             String sender = engine.issuer().token("interface", Duration.ofMinutes(10), false);
@@ -280,20 +272,6 @@ class DashboardBrowserTest {
             }
         }
         throw new IllegalStateException("the sample names no patient");
-    }
-
-    private static JsonNode post(String base, String token, byte[] body) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/hl7v2/er7"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/hl7-v2")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
-    }
-
-    private static JsonNode json(String base, String token, String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + path))
-                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return JSON.readTree(response.body());
     }
 
     /** One MLLP frame out, the ACK's frame back (as text). */
