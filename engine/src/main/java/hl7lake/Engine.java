@@ -11,10 +11,11 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The running engine: its mode, in local mode its embedded lake (found through {@link LocalMode}: the
@@ -95,15 +96,29 @@ public final class Engine implements AutoCloseable {
         main.setOverrideProperties(properties); // ours win over the application.properties Camel reads itself
         main.bind("earlyClients", clients);
         if (local != null) {
+            // the local lake starts beside Camel's boot, and its tables are created (or brought up to date) as
+            // soon as it is up, on a thread of their own; no route may consume before both are done
             LocalMode.Lake started = local;
+            CompletableFuture<Void> catalog = new CompletableFuture<>();
+            Thread creator = new Thread(() -> {
+                try {
+                    started.awaitStarted();
+                    tables.createMissing(clients.dynamoBeforeBeans());
+                    catalog.complete(null);
+                } catch (RuntimeException | Error e) {
+                    catalog.completeExceptionally(e);
+                }
+            }, "local-catalog");
+            creator.setDaemon(true);
+            creator.start();
             main.addMainListener(new MainListenerSupport() {
                 @Override
                 public void afterConfigure(BaseMainSupport configured) {
-                    // the local lake starts beside Camel's boot; no route may consume before it is there
-                    started.awaitStarted();
-                    CamelContext camel = configured.getCamelContext();
-                    camel.getRegistry().findSingleByType(CatalogTables.class)
-                            .createMissing(camel.getRegistry().findSingleByType(DynamoDbClient.class));
+                    try {
+                        catalog.join();
+                    } catch (CompletionException e) {
+                        throw e.getCause() instanceof RuntimeException cause ? cause : e;
+                    }
                 }
             });
         }

@@ -49,6 +49,11 @@ public final class EarlyClients implements AutoCloseable {
         return new EarlyClients(s3, dynamo, missing);
     }
 
+    /** The DynamoDB client for work before the beans exist (the local catalog's tables); its bean still takes it. */
+    public DynamoDbClient dynamoBeforeBeans() {
+        return join(dynamo);
+    }
+
     /** What the check found missing (empty: nothing, or no check); throws what stopped it. */
     public List<String> missing() {
         return join(missing);
