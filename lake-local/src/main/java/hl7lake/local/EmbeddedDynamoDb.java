@@ -10,6 +10,8 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * DynamoDB Local, in this JVM, for the local mode and the tests: in memory, or persisted under a
@@ -22,6 +24,17 @@ import java.nio.file.Path;
  * listens on 127.0.0.1, without CORS (no web page may call it), and without the runner's telemetry.
  */
 public final class EmbeddedDynamoDb implements AutoCloseable {
+
+    /**
+     * sqlite4java logs through java.util.logging, in a format of its own beside the engine's lines; its
+     * note at every start ("unknown jar version": it is not in a jar of its own name) is not the user's
+     * concern, its errors are. Held here, or the level would go with the logger.
+     */
+    private static final Logger SQLITE = Logger.getLogger("com.almworks.sqlite4java");
+
+    static {
+        SQLITE.setLevel(Level.SEVERE);
+    }
 
     private final Server server;
     private final LocalDynamoDBServerHandler handler;
