@@ -11,6 +11,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.OnCamelContextStarted;
 
 import java.nio.file.Path;
 import java.util.Properties;
@@ -121,6 +122,11 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             });
+        }
+        if (issuer != null) {
+            // a first start's signing key is made once the doors are open, not on the 2 cores they start on
+            LocalMode.Issuer keys = issuer;
+            main.bind("localIssuerKey", (OnCamelContextStarted) started -> keys.prepareKey());
         }
         return new Engine(main, local, issuer, clients);
     }

@@ -31,7 +31,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.FileAlreadyExistsException;
 
 /**
  * The local mode's token issuer, for development only (AWS mode has none): an RSA key pair kept
@@ -44,29 +46,34 @@ public final class LocalIssuer implements LocalMode.Issuer {
     public static final String CLIENT_ID = "hl7lake-local";
 
     private final CompletableFuture<RSAKey> key;
+    /** Starts the thread that makes a new key, once; null when the key was read from the data directory. */
+    private final AtomicReference<Thread> maker;
     private final HttpServer server;
     private final String issuer;
 
-    private LocalIssuer(CompletableFuture<RSAKey> key, HttpServer server, String issuer) {
+    private LocalIssuer(CompletableFuture<RSAKey> key, Thread maker, HttpServer server, String issuer) {
         this.key = key;
+        this.maker = new AtomicReference<>(maker);
         this.server = server;
         this.issuer = issuer;
     }
 
     /**
      * Serves the JWKS of the key under {@code dataDir} (null: a key for this run only). A key kept
-     * there is read now (a file that is not one fails the start); a new one is made on a thread of its
-     * own, beside the engine's start-up (an RSA key pair takes a large share of a first start's CPU),
-     * and the JWKS and tokens wait for it.
+     * there is read now (a file that is not one fails the start). A new one (an RSA key pair takes
+     * several hundred milliseconds of CPU, a large share of a first start's on two cores) is made on a
+     * thread of its own when {@link #prepareKey()} is called, once the engine is ready, or at the first
+     * JWKS or token request if that comes earlier; those wait for it (docs/decisions.md, "Start-up").
      */
     public static LocalIssuer start(Path dataDir, int port) {
         CompletableFuture<RSAKey> key;
+        Thread maker = null;
         if (dataDir != null && Files.isRegularFile(keyFile(dataDir))) {
             key = CompletableFuture.completedFuture(loadOrCreate(dataDir));
         } else {
             key = new CompletableFuture<>();
             CompletableFuture<RSAKey> made = key;
-            Thread maker = new Thread(() -> {
+            maker = new Thread(() -> {
                 try {
                     made.complete(dataDir == null ? generate() : loadOrCreate(dataDir));
                 } catch (RuntimeException e) {
@@ -74,13 +81,14 @@ public final class LocalIssuer implements LocalMode.Issuer {
                 }
             }, "local-issuer-key");
             maker.setDaemon(true);
-            maker.start();
         }
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            LocalIssuer started = new LocalIssuer(key, maker, server, issuerFor(server.getAddress().getPort()));
             CompletableFuture<byte[]> jwks = key.thenApply(k -> new JWKSet(k.toPublicJWK()).toString(true)
                     .getBytes(StandardCharsets.UTF_8));
             server.createContext("/.well-known/jwks.json", exchange -> {
+                started.prepareKey();
                 byte[] body = joined(jwks);
                 exchange.getResponseHeaders().set("Content-Type", "application/json");
                 exchange.sendResponseHeaders(200, body.length);
@@ -89,9 +97,17 @@ public final class LocalIssuer implements LocalMode.Issuer {
                 }
             });
             server.start();
-            return new LocalIssuer(key, server, issuerFor(server.getAddress().getPort()));
+            return started;
         } catch (IOException e) {
             throw new UncheckedIOException("the local token issuer could not listen on 127.0.0.1:" + port, e);
+        }
+    }
+
+    @Override
+    public void prepareKey() {
+        Thread waiting = maker.getAndSet(null);
+        if (waiting != null) {
+            waiting.start();
         }
     }
 
@@ -124,6 +140,7 @@ public final class LocalIssuer implements LocalMode.Issuer {
 
     @Override
     public String token(String user, Duration lifetime, boolean idToken, List<String> groups) {
+        prepareKey();
         return token(joined(key), issuer, user, lifetime, idToken, groups);
     }
 
@@ -161,7 +178,11 @@ public final class LocalIssuer implements LocalMode.Issuer {
         }
     }
 
-    /** The signing key under {@code dataDir}/issuer, made on first use. */
+    /**
+     * The signing key under {@code dataDir}/issuer, made on first use. Two makers at once (the engine's
+     * first start and a {@code token} command beside it) end with the same key: the file is linked into
+     * place only where there is none, and the one that finds one there takes it.
+     */
     public static RSAKey loadOrCreate(Path dataDir) {
         Path file = keyFile(dataDir);
         try {
@@ -172,12 +193,22 @@ public final class LocalIssuer implements LocalMode.Issuer {
             Files.createDirectories(file.getParent());
             Path temp = Files.createTempFile(file.getParent(), "key", ".tmp");
             try {
-                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // Windows: the data directory's own permissions apply
+                try {
+                    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // Windows: the data directory's own permissions apply
+                }
+                Files.writeString(temp, key.toJSONString());
+                try {
+                    Files.createLink(file, temp);
+                } catch (FileAlreadyExistsException madeMeanwhile) {
+                    return RSAKey.parse(Files.readString(file));
+                } catch (UnsupportedOperationException noHardLinks) {
+                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
             }
-            Files.writeString(temp, key.toJSONString());
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("the local issuer's key under " + file.getParent() + " could not be kept", e);

@@ -74,6 +74,12 @@ public interface LocalMode {
         /** A token for {@code user} in these groups ({@code cognito:groups}: sender, reader, operator). */
         String token(String user, Duration lifetime, boolean idToken, List<String> groups);
 
+        /**
+         * Makes the signing key now, on a thread of its own, if there is none yet (the engine calls this
+         * once it is ready; a token or a JWKS request before then makes it at once and waits for it).
+         */
+        void prepareKey();
+
         @Override
         void close();
     }

@@ -1,5 +1,7 @@
 package hl7lake.http;
 
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
 import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.cli.TokenCommand;
@@ -20,8 +22,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Local mode's own issuer: a key kept under the data directory, the documented token command, and none in AWS mode. */
@@ -36,8 +44,9 @@ class LocalIssuerTest {
                 "hl7lake.inbox.enabled", "false", "hl7lake.local.issuer-port", Integer.toString(FreePorts.find()));
         EngineSettings settings = TestEngines.local(local);
         try (Engine engine = Engine.start(settings)) {
+            // a first start's key is made once the engine is ready, beside it
             Path key = data.resolve("issuer").resolve("signing-key.jwk.json");
-            assertThat(key).isRegularFile();
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.isRegularFile(key));
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -62,6 +71,50 @@ class LocalIssuerTest {
                     "hl7lake.aws.s3-endpoint", engine.local().s3Endpoint().toString(),
                     "hl7lake.aws.dynamodb-endpoint", engine.local().dynamoEndpoint().toString()));
             assertThatThrownBy(() -> Engine.start(aws)).hasMessageContaining("hl7lake.http.auth.issuer");
+        }
+    }
+
+    @Test
+    void a_first_starts_key_is_made_when_asked_for_and_its_jwks_waits_for_it() throws Exception {
+        try (LocalIssuer issuer = LocalIssuer.start(data, 0)) {
+            Path key = data.resolve("issuer").resolve("signing-key.jwk.json");
+            assertThat(key).doesNotExist(); // nothing made before the engine is ready or a client asks
+            HttpResponse<String> jwks = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(issuer.issuer() + "/.well-known/jwks.json")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(jwks.statusCode()).isEqualTo(200);
+            RSAKey kept = RSAKey.parse(Files.readString(key));
+            assertThat(JWKSet.parse(jwks.body()).getKeyByKeyId(kept.getKeyID())).isNotNull();
+            issuer.prepareKey(); // once made, asking again changes nothing
+            assertThat(RSAKey.parse(Files.readString(key)).getKeyID()).isEqualTo(kept.getKeyID());
+        }
+    }
+
+    @Test
+    void two_makers_at_once_end_with_one_key() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            Path dir = data.resolve("round-" + round);
+            ExecutorService two = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                Callable<RSAKey> maker = () -> {
+                    go.await();
+                    return LocalIssuer.loadOrCreate(dir);
+                };
+                Future<RSAKey> first = two.submit(maker);
+                Future<RSAKey> second = two.submit(maker);
+                go.countDown();
+                RSAKey one = first.get();
+                RSAKey other = second.get();
+                String kept = RSAKey.parse(Files.readString(dir.resolve("issuer").resolve("signing-key.jwk.json")))
+                        .getKeyID();
+                assertThat(one.getKeyID()).isEqualTo(kept);
+                assertThat(other.getKeyID()).isEqualTo(kept);
+                try (var left = Files.list(dir.resolve("issuer"))) {
+                    assertThat(left.map(p -> p.getFileName().toString())).containsExactly("signing-key.jwk.json");
+                }
+            } finally {
+                two.shutdownNow();
+            }
         }
     }
 }
