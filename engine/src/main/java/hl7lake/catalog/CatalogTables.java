@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
 import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -112,8 +113,10 @@ public final class CatalogTables {
                     return CatalogUpgrade.addMissingIndexes(dynamo, request);
                 }
                 try {
-                    dynamo.createTable(request);
-                    dynamo.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
+                    TableStatus status = dynamo.createTable(request).tableDescription().tableStatus();
+                    if (status != TableStatus.ACTIVE) { // DynamoDB Local's are at once; DynamoDB's take a while
+                        dynamo.waiter().waitUntilTableExists(b -> b.tableName(request.tableName()));
+                    }
                 } catch (ResourceInUseException alreadyThere) {
                     // created meanwhile by another instance
                 }
