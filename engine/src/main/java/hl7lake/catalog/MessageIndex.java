@@ -23,6 +23,9 @@ import java.util.HashMap;
  */
 public final class MessageIndex {
 
+    /** How many replays deep a resend's answer follows a rejection (a replay rejected again can be replayed). */
+    static final int REPLAY_HOPS = 8;
+
     private final DynamoDbClient dynamo;
     private final CatalogTables tables;
 
@@ -87,16 +90,35 @@ public final class MessageIndex {
     /**
      * What the catalog holds for a message id stored before: its message record (accepted), else its
      * error record (rejected); empty when it has neither (an earlier attempt stopped before its record).
+     * A rejection an operator has replayed since is answered as its replay's result now stands (the
+     * replay's message, or its new rejection, followed up to {@value #REPLAY_HOPS} replays deep), so a
+     * sender that resends those bytes is told what the lake holds, not what it held first.
      */
     public Optional<StoredCopy> stored(String messageId) {
-        Optional<Map<String, AttributeValue>> accepted = message(messageId);
-        if (accepted.isPresent()) {
-            Map<String, AttributeValue> item = accepted.get();
-            return Optional.of(new StoredCopy(item.get("raw_key").s(), item.get("staging_key").s(), null, null, null));
+        String id = messageId;
+        StoredCopy standing = null; // the last rejection on the way
+        for (int hop = 0; hop <= REPLAY_HOPS; hop++) {
+            Optional<Map<String, AttributeValue>> accepted = message(id);
+            if (accepted.isPresent()) {
+                Map<String, AttributeValue> item = accepted.get();
+                return Optional.of(new StoredCopy(id, item.get("raw_key").s(), item.get("staging_key").s(), null, null,
+                        null));
+            }
+            Optional<Map<String, AttributeValue>> rejected = error(id);
+            if (rejected.isEmpty()) {
+                // no record: the first id's attempt stopped before it, or a replay stopped before its result's (its error stands)
+                return Optional.ofNullable(standing);
+            }
+            Map<String, AttributeValue> item = rejected.get();
+            standing = new StoredCopy(id, item.get("raw_key").s(), null, item.get("error_key").s(),
+                    item.containsKey("code") ? Integer.valueOf(item.get("code").n()) : null,
+                    item.containsKey("reason") ? item.get("reason").s() : null);
+            if (!item.containsKey("replayed_as")) {
+                break;
+            }
+            id = item.get("replayed_as").s();
         }
-        return error(messageId).map(item -> new StoredCopy(item.get("raw_key").s(), null, item.get("error_key").s(),
-                item.containsKey("code") ? Integer.valueOf(item.get("code").n()) : null,
-                item.containsKey("reason") ? item.get("reason").s() : null));
+        return Optional.of(standing);
     }
 
     /**
@@ -159,10 +181,12 @@ public final class MessageIndex {
     }
 
     /**
-     * A message as first stored: its raw key, and its staging key (accepted) or its error key with the
-     * rejection's HL7 code and reason as the error record has them (either may be null).
+     * A message as stored: the id it is stored under (the first copy's, or its replay's), its raw key, and
+     * its staging key (accepted) or its error key with the rejection's HL7 code and reason as the error
+     * record has them (either may be null).
      */
-    public record StoredCopy(String rawKey, String stagingKey, String errorKey, Integer code, String reason) {
+    public record StoredCopy(String messageId, String rawKey, String stagingKey, String errorKey, Integer code,
+                             String reason) {
 
         public boolean accepted() {
             return stagingKey != null;

@@ -64,7 +64,8 @@ public final class IngestSteps {
 
     /**
      * Gives the message its id: a new one ({@link Received}), or, when its content was stored before,
-     * whichever door it came through, the first copy's ({@link Resent}). The claim is on
+     * whichever door it came through, the first copy's, or its replay's when an operator replayed a
+     * rejected first copy ({@link Resent}; {@link MessageIndex#stored}). The claim is on
      * {@link ContentHash} (segment terminators normalised); the exact bytes keep their own sha256, the
      * raw object's. Content claimed by an earlier attempt that stopped before its record is finished
      * under that attempt's id.
@@ -80,7 +81,7 @@ public final class IngestSteps {
         if (!claim.first()) {
             Optional<MessageIndex.StoredCopy> first = index.stored(claim.messageId());
             if (first.isPresent()) {
-                return new Resent(inbound, sha256, claim.messageId(), first.get(), deadline);
+                return new Resent(inbound, sha256, first.get().messageId(), first.get(), deadline);
             }
         }
         return new Received(inbound, sha256, claim.messageId(), deadline);

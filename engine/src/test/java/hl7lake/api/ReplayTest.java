@@ -77,6 +77,13 @@ class ReplayTest {
             assertThat(again.get("outcome").asText()).isEqualTo("accepted");
             assertThat(again.get("replayed_before").asBoolean()).isTrue();
 
+            // the sender resends the bytes: answered as the replay stands (accepted, its id), nothing stored again
+            HttpResponse<byte[]> resent = send(base, engine.issuer().token("interface", Duration.ofMinutes(5), false),
+                    "POST", "/hl7v2/er7", bytes);
+            assertThat(resent.statusCode()).as(new String(resent.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+            assertThat(TestHttp.JSON.readTree(resent.body()).get("message_id").asText()).isEqualTo(messageId);
+            assertThat(TestHttp.JSON.readTree(resent.body()).get("duplicate").asBoolean()).isTrue();
+
             String sender = URLEncoder.encode(record.get("sending_application").asText() + "|"
                     + record.get("sending_facility").asText(), StandardCharsets.UTF_8);
             JsonNode cataloged = ok(send(base, reader, "GET", "/api/messages?sender=" + sender + "&control_id="
@@ -85,6 +92,36 @@ class ReplayTest {
             assertThat(cataloged.get("items").get(0).get("message_id").asText()).isEqualTo(messageId);
             assertThat(ok(send(base, reader, "GET", "/api/counts", null)).get("days").get(0).get("doors").get("http")
                     .get("accepted").asInt()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a_resend_after_a_replay_rejected_again_is_answered_with_the_new_rejection(@TempDir Path dir) throws Exception {
+        byte[] bytes = TestFiles.read(SAMPLE);
+        EngineSettings strict = TestEngines.onDisk(dir, "strict");
+        try (Engine engine = Engine.start(strict)) {
+            String base = "http://127.0.0.1:" + strict.number("hl7lake.http.port");
+            String sender = engine.issuer().token("interface", Duration.ofMinutes(5), false);
+            HttpResponse<byte[]> sent = send(base, sender, "POST", "/hl7v2/er7", bytes);
+            assertThat(sent.statusCode()).isEqualTo(400);
+            String errorId = TestHttp.JSON.readTree(sent.body()).get("error_id").asText();
+
+            String operator = engine.issuer().token("ops", Duration.ofMinutes(5), false, List.of("operator"));
+            JsonNode replayed = ok(send(base, operator, "POST", "/api/errors/" + errorId + "/replay", null));
+            assertThat(replayed.get("outcome").asText()).isEqualTo("rejected");
+            String again = replayed.get("message_id").asText();
+            assertThat(again).isNotEqualTo(errorId);
+
+            HttpResponse<byte[]> resent = send(base, sender, "POST", "/hl7v2/er7", bytes);
+            assertThat(resent.statusCode()).isEqualTo(400);
+            JsonNode answer = TestHttp.JSON.readTree(resent.body());
+            assertThat(answer.get("error_id").asText()).isEqualTo(again);
+            assertThat(answer.get("code").asInt()).isEqualTo(102);
+            assertThat(answer.get("duplicate").asBoolean()).isTrue();
+            String reader = engine.issuer().token("analyst", Duration.ofMinutes(5), false, List.of("reader"));
+            JsonNode rejected = ok(send(base, reader, "GET", "/api/counts", null)).get("days").get(0).get("doors");
+            assertThat(rejected.toString()).as("two errors: the first copy and its replay; the resend stores none")
+                    .contains("\"rejected\":2");
         }
     }
 }
