@@ -19,23 +19,25 @@ import java.util.concurrent.TimeUnit;
  * When the query API yields to ingest ({@code routes/api.yaml}, docs/decisions.md "The query API yields to
  * ingest"): while the pipeline route {@code ingest} has exchanges in flight (Camel's InflightRepository) or
  * finished one within the last second, the API's requests pass two Camel Throttle EIPs, one that admits at
- * most {@code hl7lake.api.rate-while-ingesting} a second, one that lets at most {@link #waiting()} wait or
- * run at once and refuses the next (429, {@link #refused}); when ingest is idle, neither.
+ * most {@code hl7lake.api.rate-while-ingesting} in any second, one that lets at most
+ * {@code hl7lake.api.queue-while-ingesting} wait or run at once and refuses the next at once (429, {@link #refused}),
+ * so that none waits much longer than queue / rate seconds (rounded up to the throttle's one-second window);
+ * when ingest is idle, neither.
  * A route policy on {@code ingest} keeps the time of the last exchange done.
  */
 public final class ApiAdmission implements RoutePolicyFactory {
 
     /** The setting of the rate; requests per second while ingest is busy. */
     public static final String RATE = "hl7lake.api.rate-while-ingesting";
-    /** The setting of the longest wait, in milliseconds, for a request admitted at that rate. */
-    public static final String MAX_WAIT = "hl7lake.api.max-wait-while-ingesting-ms";
+    /** The setting of how many requests may wait for their turn or run at once then; one more is refused. */
+    public static final String QUEUE = "hl7lake.api.queue-while-ingesting";
     /** Ingest counts as busy this long after its last message is done. */
     static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
-     * The most API requests let wait or run at once while ingest is busy, whatever rate and wait: a waiting
-     * request holds one of Vert.x's 20 worker threads, which the HTTP door's messages need too.
+     * The most API requests let wait or run at once while ingest is busy: a waiting request holds one of Vert.x's
+     * 20 worker threads, which the HTTP door's messages need too.
      */
-    static final int MAX_WAITING = 10;
+    static final int MAX_QUEUE = 16;
     static final String ROUTE = "ingest";
     private static final Logger LOG = LoggerFactory.getLogger(ApiAdmission.class);
 
@@ -46,17 +48,19 @@ public final class ApiAdmission implements RoutePolicyFactory {
     private volatile long lastDone = System.nanoTime() - QUIET_NANOS;
     private volatile Counter refusals;
 
-    /** Rejects a rate or a wait below 1 with the setting's name: the engine then does not start. */
-    public ApiAdmission(int rate, long maxWaitMillis) {
+    /** Rejects a rate below 1, or a queue out of 1 to {@value #MAX_QUEUE}, with the setting's name: the engine then does not start. */
+    public ApiAdmission(int rate, int queue) {
         if (rate < 1) {
             throw new IllegalArgumentException(RATE + " must be at least 1 (requests per second the query API admits "
                     + "while ingest is busy), was " + rate);
         }
-        if (maxWaitMillis < 1) {
-            throw new IllegalArgumentException(MAX_WAIT + " must be at least 1 (milliseconds), was " + maxWaitMillis);
+        if (queue < 1 || queue > MAX_QUEUE) {
+            throw new IllegalArgumentException(QUEUE + " must be from 1 to " + MAX_QUEUE + " (query API requests that may "
+                    + "wait or run at once while ingest is busy; each holds one of the HTTP server's 20 worker threads), was "
+                    + queue);
         }
         this.rate = rate;
-        this.waiting = (int) Math.max(1, Math.min(MAX_WAITING, rate * maxWaitMillis / 1000));
+        this.waiting = queue;
     }
 
     /** Requests per second the API admits while ingest is busy (the Throttle's per-second count). */
@@ -64,7 +68,7 @@ public final class ApiAdmission implements RoutePolicyFactory {
         return rate;
     }
 
-    /** How many API requests may wait for their turn or run at once while ingest is busy; one more is refused. */
+    /** How many API requests may wait for their turn or run at once while ingest is busy; one more is refused (429). */
     public int waiting() {
         return waiting;
     }

@@ -22,11 +22,11 @@ import java.time.Duration;
  */
 public final class ApiConfiguration implements CamelConfiguration {
 
-    /** When the API yields to ingest ({@code routes/api.yaml}); a rate or wait below 1 stops the start here. */
+    /** When the API yields to ingest ({@code routes/api.yaml}); a setting out of its bounds stops the start here. */
     @BindToRegistry("apiAdmission")
     public ApiAdmission apiAdmission(@PropertyInject(ApiAdmission.RATE) int rate,
-                                     @PropertyInject(ApiAdmission.MAX_WAIT) long maxWaitMillis) {
-        return new ApiAdmission(rate, maxWaitMillis);
+                                     @PropertyInject(ApiAdmission.QUEUE) int queue) {
+        return new ApiAdmission(rate, queue);
     }
 
     /** The admission's route policy on {@code ingest}, which tells it when the last message was done. */

@@ -35,7 +35,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 
 /**
  * The query API yields to ingest (routes/api.yaml, {@link ApiAdmission}): a real engine on its embedded lake
- * with a low rate (2 requests a second while ingesting, at most 3 s of wait: 6 requests admitted at once),
+ * with a low rate (2 requests a second while ingesting, 6 requests waiting or running at once),
  * its HTTP door kept busy by two senders, then a burst of API requests over real HTTP: admitted at no more
  * than the rate, the ones past the bound answered 429 with Retry-After and a JSON reason, counted in
  * /observe/metrics. Ingest idle: the same burst all 200 at once. And the settings' bounds.
@@ -56,7 +56,7 @@ class ApiYieldTest {
     @BeforeAll
     static void start() throws Exception {
         EngineSettings settings = TestEngines.local(Map.of("hl7lake.inbox.enabled", "false",
-                ApiAdmission.RATE, Integer.toString(RATE), ApiAdmission.MAX_WAIT, "3000"));
+                ApiAdmission.RATE, Integer.toString(RATE), ApiAdmission.QUEUE, "6"));
         base = "http://127.0.0.1:" + settings.number("hl7lake.http.port");
         engine = Engine.start(settings);
         sender = engine.issuer().token("interface", Duration.ofMinutes(30), false);
@@ -158,28 +158,29 @@ class ApiYieldTest {
     }
 
     @Test
-    void aRateOrWaitBelowOneStopsTheStartWithTheSettingsName() {
-        for (String rate : List.of("0", "-5")) {
-            EngineSettings settings = TestEngines.local(Map.of("hl7lake.inbox.enabled", "false", ApiAdmission.RATE, rate));
-            assertThatThrownBy(() -> Engine.start(settings).close()).hasStackTraceContaining(ApiAdmission.RATE + " must be at least 1");
+    void aRateBelowOneOrAQueueOutOfBoundsStopsTheStartWithTheSettingsName() {
+        for (Map.Entry<String, String> bad : List.of(Map.entry(ApiAdmission.RATE, "0"), Map.entry(ApiAdmission.RATE, "-5"),
+                Map.entry(ApiAdmission.QUEUE, "0"), Map.entry(ApiAdmission.QUEUE, "17"))) {
+            EngineSettings settings = TestEngines.local(Map.of("hl7lake.inbox.enabled", "false", bad.getKey(), bad.getValue()));
+            assertThatThrownBy(() -> Engine.start(settings).close()).hasStackTraceContaining(bad.getKey() + " must be")
+                    .hasStackTraceContaining("was " + bad.getValue());
         }
     }
 
-    /** Any rate and wait of at least 1: the bound is at least one request, never past Vert.x's share, nor past the wait. */
+    /** Any rate and queue: accepted as given when rate >= 1 and 1 <= queue <= 16, else refused naming the setting. */
     @Test
-    void theWaitBoundFollowsTheRateAndTheWait() {
-        qt().withExamples(500).withFixedSeed(14L).forAll(integers().between(-1_000, 5_000), integers().between(-10, 60_000))
-                .checkAssert((rate, wait) -> {
-                    if (rate < 1 || wait < 1) {
-                        assertThatThrownBy(() -> new ApiAdmission(rate, wait)).isInstanceOf(IllegalArgumentException.class)
-                                .hasMessageContaining(rate < 1 ? ApiAdmission.RATE : ApiAdmission.MAX_WAIT);
+    void theSettingsAreTakenWithinTheirBoundsAndRefusedOutside() {
+        qt().withExamples(500).withFixedSeed(14L).forAll(integers().between(-1_000, 5_000), integers().between(-10, 40))
+                .checkAssert((rate, queue) -> {
+                    if (rate < 1 || queue < 1 || queue > ApiAdmission.MAX_QUEUE) {
+                        assertThatThrownBy(() -> new ApiAdmission(rate, queue)).isInstanceOf(IllegalArgumentException.class)
+                                .hasMessageContaining(rate < 1 ? ApiAdmission.RATE : ApiAdmission.QUEUE)
+                                .hasMessageContaining("was " + (rate < 1 ? rate : queue));
                         return;
                     }
-                    ApiAdmission admitted = new ApiAdmission(rate, wait);
+                    ApiAdmission admitted = new ApiAdmission(rate, queue);
                     assertThat(admitted.rate()).isEqualTo(rate);
-                    assertThat(admitted.waiting()).isBetween(1, ApiAdmission.MAX_WAITING);
-                    // the last of `waiting` requests waits about (waiting - 1) / rate seconds: within the wait, or one
-                    assertThat(admitted.waiting() == 1 || (admitted.waiting() - 1) * 1000L / rate <= wait).isTrue();
+                    assertThat(admitted.waiting()).isEqualTo(queue);
                 });
     }
 }
