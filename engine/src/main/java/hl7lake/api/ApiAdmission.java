@@ -98,9 +98,9 @@ public final class ApiAdmission implements RoutePolicyFactory {
             counter.increment();
         }
         LOG.debug("api: 429, ingest is busy and {} requests wait or run", waiting);
-        return new HttpReply.Problem("too_many_requests", "the engine is taking in messages: the query API answers at most "
-                + rate + " requests per second meanwhile, and this one would have waited too long; try again after "
-                + "Retry-After seconds", null, null, null, null);
+        return new HttpReply.Problem("too_many_requests", "the engine is busy taking in messages: the query API answers at most "
+                + rate + " requests per second meanwhile and this one would have waited too long; try again in a moment "
+                + "(Retry-After)", null, null, null, null);
     }
 
     @Override
