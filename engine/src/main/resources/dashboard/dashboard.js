@@ -104,12 +104,22 @@ class ApiError extends Error {
   }
 }
 
+// 429: the engine is busy taking in messages and the API yields to it (README "Query API"): a GET is
+// asked again after Retry-After, twice at most, before the page says so
 async function api(path, method) {
-  const response = await fetch(path, {
-    method: method || 'GET',
-    headers: { Authorization: 'Bearer ' + state.token },
-    cache: 'no-store'
-  });
+  let response;
+  for (let attempt = 0; ; attempt++) {
+    response = await fetch(path, {
+      method: method || 'GET',
+      headers: { Authorization: 'Bearer ' + state.token },
+      cache: 'no-store'
+    });
+    if (response.status !== 429 || (method && method !== 'GET') || attempt >= 2) {
+      break;
+    }
+    const seconds = Math.min(10, Math.max(1, parseInt(response.headers.get('Retry-After'), 10) || 1));
+    await new Promise(resolve => setTimeout(resolve, seconds * 1000));
+  }
   const type = response.headers.get('Content-Type') || '';
   const body = type.includes('json') && !path.includes('view=document') ? await response.json() : await response.text();
   if (response.status === 401) {

@@ -6,6 +6,7 @@ import hl7lake.http.HttpConfiguration;
 import hl7lake.ingest.IngestSteps;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,6 +21,19 @@ import java.time.Duration;
  * Listed in {@code camel.main.configuration-classes}, after the catalog's and the HTTP server's.
  */
 public final class ApiConfiguration implements CamelConfiguration {
+
+    /** When the API yields to ingest ({@code routes/api.yaml}); a setting out of its bounds stops the start here. */
+    @BindToRegistry("apiAdmission")
+    public ApiAdmission apiAdmission(@PropertyInject(ApiAdmission.RATE) int rate,
+                                     @PropertyInject(ApiAdmission.QUEUE) int queue) {
+        return new ApiAdmission(rate, queue);
+    }
+
+    /** The admission's route policy on {@code ingest}, which tells it when the last message was done. */
+    @Override
+    public void configure(CamelContext camel) {
+        camel.addRoutePolicyFactory(camel.getRegistry().lookupByNameAndType("apiAdmission", ApiAdmission.class));
+    }
 
     /** Bound even when the API is off (its route is then not started, but is still built). */
     @BindToRegistry("api")
