@@ -18,18 +18,21 @@ final class MllpBuffers {
         this.cap = cap;
     }
 
-    /** Changes a connection's holding by {@code delta}; false (and no change) when growing would pass the cap. */
-    boolean change(long delta) {
-        if (delta <= 0) {
-            held.addAndGet(delta);
-            return true;
+    /**
+     * Grows a connection's holding from {@code from} to {@code to} bytes if the total stays within
+     * the cap; otherwise releases all it held ({@code from}) and answers false: its frame is shed.
+     * One compare-and-set does either, so the total never passes the cap even for an instant and a
+     * refused growth frees its bytes at once — two connections racing for the last room cannot both
+     * be refused for the same overflow (only the one that finds no room gives up).
+     */
+    boolean grow(long from, long to) {
+        while (true) {
+            long now = held.get();
+            boolean fits = now - from + to <= cap;
+            if (held.compareAndSet(now, fits ? now - from + to : now - from)) {
+                return fits;
+            }
         }
-        long after = held.addAndGet(delta);
-        if (after > cap) {
-            held.addAndGet(-delta);
-            return false;
-        }
-        return true;
     }
 
     /** Changes a connection's holding by {@code delta} whatever the cap (bytes already buffered, or released). */

@@ -147,7 +147,8 @@ final class MllpFrameDecoder extends ByteToMessageDecoder {
             scanned = length;
             long want = in.capacity();
             if (want > held) {
-                if (!buffers.change(want - held)) {
+                if (!buffers.grow(held, want)) {
+                    held = 0; // released by grow: what is buffered is skipped below
                     shed(ctx, in, length);
                     return false;
                 }
