@@ -45,6 +45,16 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
+        try {
+            return dispatch(args, out);
+        } catch (Options.Usage e) {
+            out.println("bench " + args[0] + ": " + e.getMessage());
+            usage(out);
+            return 2;
+        }
+    }
+
+    private static int dispatch(String[] args, PrintStream out) throws Exception {
         if (args.length > 0 && args[0].equals("engine")) {
             return EngineBench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
@@ -76,17 +86,7 @@ public final class BenchCommand {
             return LocalS3Bench.run(Arrays.copyOfRange(args, 1, args.length), out);
         }
         if (args.length == 0 || !args[0].equals("convert")) {
-            out.println("usage: bench convert [--seconds N] [--profile P] [FILE...]");
-            out.println("       bench s3 [--objects N] [--threads C] [--dir D]");
-            out.println("       bench engine [--messages N] [--parallelism C] [--warmup W]");
-            out.println("       bench mllp [--messages N] [--connections 1,8,32] [--warmup W]");
-            out.println("       bench http [--messages N] [--connections 1,8,32] [--warmup W]");
-            out.println("       bench crash [--messages N] [--connections C] [--file-messages F]");
-            out.println("       bench restage [--messages N] [--warmup W] [--parallelism C] [--threads T]");
-            out.println("       bench refine [--messages N]");
-            out.println("       bench api [--messages N] [--clients C] [--seconds S] [--ingest K] [--warmup S]");
-            out.println("       bench startup [--runs N] [--jvm-option OPT]... [--jar PATH] [--engine-jar PATH]");
-            out.println("       bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
+            usage(out);
             return 2;
         }
         ConverterOptions options = ConverterOptions.parse(Arrays.copyOfRange(args, 1, args.length));
@@ -158,5 +158,19 @@ public final class BenchCommand {
             count += 64;
         } while (System.nanoTime() < deadline);
         return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("usage: bench convert [--seconds N] [--profile P] [FILE...]");
+        out.println("       bench s3 [--objects N] [--threads C] [--dir D]");
+        out.println("       bench engine [--messages N] [--parallelism C] [--warmup W]");
+        out.println("       bench mllp [--messages N] [--connections 1,8,32] [--warmup W]");
+        out.println("       bench http [--messages N] [--connections 1,8,32] [--warmup W]");
+        out.println("       bench crash [--messages N] [--connections C] [--file-messages F]");
+        out.println("       bench restage [--messages N] [--warmup W] [--parallelism C] [--threads T]");
+        out.println("       bench refine [--messages N]");
+        out.println("       bench api [--messages N] [--clients C] [--seconds S] [--ingest K] [--warmup S] [--rate R] [--rounds M]");
+        out.println("       bench startup [--runs N] [--jvm-option OPT]... [--jar PATH] [--engine-jar PATH]");
+        out.println("       bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
     }
 }

@@ -31,20 +31,18 @@ public final class ClassArchiveCommand {
     }
 
     public static int run(String[] args, PrintStream out) throws Exception {
-        Path jar = Path.of(Application.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path engineJar = null;
-        boolean engineOnly = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--jar" -> jar = Path.of(args[++i]);
-                case "--engine-jar" -> engineJar = Path.of(args[++i]);
-                case "--engine-only" -> engineOnly = true;
-                default -> {
-                    out.println("usage: class-archive [--jar PATH] [--engine-jar PATH] [--engine-only]");
-                    return 2;
-                }
-            }
+        Options options;
+        try {
+            options = Options.parse(args, List.of("--jar", "--engine-jar"), List.of("--engine-only"));
+        } catch (Options.Usage e) {
+            out.println("class-archive: " + e.getMessage());
+            out.println("usage: class-archive [--jar PATH] [--engine-jar PATH] [--engine-only]");
+            return 2;
         }
+        Path jar = options.has("--jar") ? Path.of(options.text("--jar", null))
+                : Path.of(Application.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path engineJar = options.has("--engine-jar") ? Path.of(options.text("--engine-jar", null)) : null;
+        boolean engineOnly = options.has("--engine-only");
         jar = jar.toAbsolutePath().normalize();
         engineJar = engineJar == null ? null : engineJar.toAbsolutePath().normalize();
         if (engineOnly && engineJar == null) {

@@ -58,17 +58,10 @@ final class CrashBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int messages = 10_000;
-        int connections = 4;
-        int fileMessages = 20_000;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Integer.parseInt(args[++i]);
-                case "--file-messages" -> fileMessages = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        Options options = Options.parse(args, "--messages", "--connections", "--file-messages");
+        int messages = options.number("--messages", 10_000, 0);
+        int connections = options.number("--connections", 4, 1);
+        int fileMessages = options.number("--file-messages", 20_000, 0);
         out.printf(Locale.ROOT, "the packaged engine killed with SIGKILL under load, %d cores, %s %s%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"), System.getProperty("java.version"));
         if (messages > 0) {

@@ -5,18 +5,17 @@ import java.util.Arrays;
 /** {@code [--messages N] [--warmup W] [--connections 1,8,32]}: the options of the door benchmarks. */
 record DoorBenchOptions(int messages, int warmup, int[] connections) {
 
-    static DoorBenchOptions parse(String[] args) {
-        int messages = 10_000;
-        int warmup = 30_000;
-        int[] connections = {1, 8, 32};
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--connections" -> connections = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
+    static DoorBenchOptions parse(String[] args) throws Options.Usage {
+        Options options = Options.parse(args, "--messages", "--warmup", "--connections");
+        int[] connections;
+        try {
+            connections = Arrays.stream(options.text("--connections", "1,8,32").split(",")).mapToInt(c -> Integer.parseInt(c.trim())).toArray();
+        } catch (NumberFormatException e) {
+            throw new Options.Usage("--connections is a list of whole numbers such as 1,8,32");
         }
-        return new DoorBenchOptions(messages, warmup, connections);
+        if (Arrays.stream(connections).anyMatch(c -> c < 1)) {
+            throw new Options.Usage("--connections is a list of whole numbers such as 1,8,32");
+        }
+        return new DoorBenchOptions(options.number("--messages", 10_000, 1), options.number("--warmup", 30_000, 0), connections);
     }
 }

@@ -55,17 +55,10 @@ final class EngineBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int messages = 100_000;
-        int parallelism = 8;
-        int warmup = 30_000;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        Options options = Options.parse(args, "--messages", "--parallelism", "--warmup");
+        int messages = options.number("--messages", 100_000, 1);
+        int parallelism = options.number("--parallelism", 8, 1);
+        int warmup = options.number("--warmup", 30_000, 0);
         Path file = Files.createTempFile("hl7lake-bench", ".hl7");
         generate(file, messages, "BENCH");
         Path warmupFile = Files.createTempFile("hl7lake-warmup", ".hl7");

@@ -42,25 +42,12 @@ final class FrozenBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int connections = 8;
-        int before = 20;
-        int frozen = 60;
-        int after = 30;
-        int deadline = 10;
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            int value = Integer.parseInt(args[i + 1]);
-            switch (args[i]) {
-                case "--connections" -> connections = value;
-                case "--before" -> before = value;
-                case "--frozen" -> frozen = value;
-                case "--after" -> after = value;
-                case "--deadline" -> deadline = value;
-                default -> {
-                    out.println("usage: bench frozen [--connections 8] [--before 20] [--frozen 60] [--after 30] [--deadline 10]");
-                    return 2;
-                }
-            }
-        }
+        Options options = Options.parse(args, "--connections", "--before", "--frozen", "--after", "--deadline");
+        int connections = options.number("--connections", 8, 1);
+        int before = options.number("--before", 20, 1);
+        int frozen = options.number("--frozen", 60, 1);
+        int after = options.number("--after", 30, 1);
+        int deadline = options.number("--deadline", 10, 1);
         var dir = Files.createTempDirectory("hl7lake-frozen-");
         LocalS3Server s3Server = LocalS3Server.start(0, dir.resolve("s3"));
         s3Server.createBucket("hl7lake");

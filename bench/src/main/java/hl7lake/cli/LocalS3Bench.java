@@ -30,17 +30,10 @@ final class LocalS3Bench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int objects = 100_000;
-        int threads = 8;
-        Path dir = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--objects" -> objects = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                case "--dir" -> dir = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        Options options = Options.parse(args, "--objects", "--threads", "--dir");
+        int objects = options.number("--objects", 100_000, 1);
+        int threads = options.number("--threads", 8, 1);
+        Path dir = options.has("--dir") ? Path.of(options.text("--dir", null)) : null;
         Path root = dir != null ? dir : Files.createTempDirectory("hl7lake-bench-s3");
         byte[] body = ("{\"meta\":{\"message_id\":\"x\"},\"msh\":{" + "\"f\":\"0123456789abcdef\",".repeat(70) + "\"z\":1}}")
                 .getBytes(StandardCharsets.UTF_8);

@@ -55,14 +55,7 @@ final class RefineBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int messages = 20_000;
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--messages") && i + 1 < args.length) {
-                messages = Integer.parseInt(args[++i]);
-            } else {
-                throw new IllegalArgumentException("usage: bench refine [--messages N]");
-            }
-        }
+        int messages = Options.parse(args, "--messages").number("--messages", 20_000, 1);
         Path work = Files.createTempDirectory("hl7lake-refine-bench");
         Path file = work.resolve("feed.hl7");
         generate(file, messages);

@@ -43,19 +43,11 @@ final class RestageBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int messages = 100_000;
-        int warmup = 20_000;
-        int parallelism = 8;
-        int threads = 8;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--messages" -> messages = Integer.parseInt(args[++i]);
-                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
-                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
-                case "--threads" -> threads = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        Options options = Options.parse(args, "--messages", "--warmup", "--parallelism", "--threads");
+        int messages = options.number("--messages", 100_000, 1);
+        int warmup = options.number("--warmup", 20_000, 0);
+        int parallelism = options.number("--parallelism", 8, 1);
+        int threads = options.number("--threads", 8, 1);
         Path file = Files.createTempFile("hl7lake-bench", ".hl7");
         EngineBench.generate(file, messages, "BENCH");
         Path warmupFile = Files.createTempFile("hl7lake-warmup", ".hl7");

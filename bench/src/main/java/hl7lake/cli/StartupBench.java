@@ -38,19 +38,12 @@ final class StartupBench {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        int runs = 5;
-        Path jar = Path.of(Application.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Path engineJar = null;
-        List<String> jvmOptions = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--jvm-option" -> jvmOptions.add(args[++i]);
-                case "--jar" -> jar = Path.of(args[++i]);
-                case "--engine-jar" -> engineJar = Path.of(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        Options given = Options.parse(args, "--runs", "--jvm-option", "--jar", "--engine-jar");
+        int runs = given.number("--runs", 5, 1);
+        Path jar = given.has("--jar") ? Path.of(given.text("--jar", null))
+                : Path.of(Application.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path engineJar = given.has("--engine-jar") ? Path.of(given.text("--engine-jar", null)) : null;
+        List<String> jvmOptions = new ArrayList<>(given.all("--jvm-option"));
         if (engineJar == null) {
             Path built = Path.of("engine", "target", "hl7lake-engine.jar");
             engineJar = Files.isRegularFile(built) ? built : jar;

@@ -10,9 +10,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,19 +28,19 @@ public final class RefineCommand {
     }
 
     public static int run(String[] args, EngineSettings settings, PrintStream err) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!List.of("--mode", "--day", "--to").contains(args[i]) || i + 1 == args.length) {
-                err.println(USAGE);
-                return 2;
-            }
-            options.put(args[i], args[++i]);
+        Options options;
+        try {
+            options = Options.parse(args, "--mode", "--day", "--to");
+        } catch (Options.Usage e) {
+            err.println("refine: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
         }
         LocalDate from;
         LocalDate to;
         try {
-            from = LocalDate.parse(options.getOrDefault("--day", ""));
-            to = options.containsKey("--to") ? LocalDate.parse(options.get("--to")) : from;
+            from = LocalDate.parse(options.text("--day", ""));
+            to = options.has("--to") ? LocalDate.parse(options.text("--to", null)) : from;
         } catch (DateTimeParseException e) {
             err.println("refine: --day and --to are days, YYYY-MM-DD");
             err.println(USAGE);
@@ -53,7 +50,7 @@ public final class RefineCommand {
             err.println("refine: --to " + to + " is before --day " + from);
             return 2;
         }
-        String mode = options.containsKey("--mode") ? options.get("--mode") : settings.optional("hl7lake.mode");
+        String mode = options.text("--mode", settings.optional("hl7lake.mode"));
         if (!"local".equals(mode) && !"aws".equals(mode)) {
             err.println("refine: which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
                     + "(the configured bucket and tables), or HL7LAKE_MODE");

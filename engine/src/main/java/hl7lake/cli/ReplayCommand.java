@@ -18,10 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code replay [--mode local|aws] --from DAY [--to DAY] [--code CODE]}: replays the errors of those
@@ -42,20 +39,20 @@ public final class ReplayCommand {
     }
 
     public static int run(String[] args, EngineSettings settings, PrintStream err) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!List.of("--mode", "--from", "--to", "--code").contains(args[i]) || i + 1 == args.length) {
-                err.println(USAGE);
-                return 2;
-            }
-            options.put(args[i], args[++i]);
+        Options options;
+        try {
+            options = Options.parse(args, "--mode", "--from", "--to", "--code");
+        } catch (Options.Usage e) {
+            err.println("replay: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
         }
         LocalDate from;
         LocalDate to;
         Integer code = null;
         try {
-            from = LocalDate.parse(options.getOrDefault("--from", ""));
-            to = options.containsKey("--to") ? LocalDate.parse(options.get("--to")) : from;
+            from = LocalDate.parse(options.text("--from", ""));
+            to = options.has("--to") ? LocalDate.parse(options.text("--to", null)) : from;
         } catch (DateTimeParseException e) {
             err.println("replay: --from and --to are days, YYYY-MM-DD");
             err.println(USAGE);
@@ -65,14 +62,14 @@ public final class ReplayCommand {
             err.println("replay: --to " + to + " is before --from " + from);
             return 2;
         }
-        if (options.containsKey("--code")) {
-            if (!options.get("--code").matches("\\d{1,4}")) {
+        if (options.has("--code")) {
+            if (!options.text("--code", null).matches("\\d{1,4}")) {
                 err.println("replay: --code is an HL7 table 0357 code, a number such as 102");
                 return 2;
             }
-            code = Integer.valueOf(options.get("--code"));
+            code = Integer.valueOf(options.text("--code", null));
         }
-        String mode = options.containsKey("--mode") ? options.get("--mode") : settings.optional("hl7lake.mode");
+        String mode = options.text("--mode", settings.optional("hl7lake.mode"));
         if (!"local".equals(mode) && !"aws".equals(mode)) {
             err.println("replay: which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
                     + "(the configured bucket and tables), or HL7LAKE_MODE");

@@ -26,10 +26,8 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * {@code restage [--mode local|aws] --from DAY [--to DAY] [--structure S] [--threads N]}: converts the
@@ -49,21 +47,21 @@ public final class RestageCommand {
     }
 
     public static int run(String[] args, EngineSettings settings, PrintStream err) throws Exception {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!List.of("--mode", "--from", "--to", "--structure", "--threads").contains(args[i]) || i + 1 == args.length) {
-                err.println(USAGE);
-                return 2;
-            }
-            options.put(args[i], args[++i]);
+        Options options;
+        try {
+            options = Options.parse(args, "--mode", "--from", "--to", "--structure", "--threads");
+        } catch (Options.Usage e) {
+            err.println("restage: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
         }
         DayRange days;
         int threads;
-        String structure = options.containsKey("--structure") ? options.get("--structure").toUpperCase(Locale.ROOT) : null;
+        String structure = options.has("--structure") ? options.text("--structure", null).toUpperCase(Locale.ROOT) : null;
         try {
-            LocalDate from = LocalDate.parse(options.getOrDefault("--from", ""));
-            days = new DayRange(from, options.containsKey("--to") ? LocalDate.parse(options.get("--to")) : from);
-            threads = Integer.parseInt(options.getOrDefault("--threads", "8"));
+            LocalDate from = LocalDate.parse(options.text("--from", ""));
+            days = new DayRange(from, options.has("--to") ? LocalDate.parse(options.text("--to", null)) : from);
+            threads = Integer.parseInt(options.text("--threads", "8"));
             if (threads < 1 || (structure != null && !structure.matches("[A-Z0-9_]{3,16}"))) {
                 throw new IllegalArgumentException("--threads must be positive, --structure a name such as ORU_R01");
             }
@@ -72,7 +70,7 @@ public final class RestageCommand {
             err.println(USAGE);
             return 2;
         }
-        String mode = options.containsKey("--mode") ? options.get("--mode") : settings.optional("hl7lake.mode");
+        String mode = options.text("--mode", settings.optional("hl7lake.mode"));
         if (!"local".equals(mode) && !"aws".equals(mode)) {
             err.println("restage: which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
                     + "(the configured bucket and tables), or HL7LAKE_MODE");

@@ -170,7 +170,10 @@ class ReplayCommandTest {
         assertThat(text(out)).contains("--code is an HL7 table 0357 code");
         out.reset();
         assertThat(run(out, settings("standard"), "--mode", "local", "--day", "2026-11-03")).isEqualTo(2);
-        assertThat(text(out)).contains("usage: replay");
+        assertThat(text(out)).contains("replay: unknown option --day").contains("usage: replay");
+        out.reset();
+        assertThat(run(out, settings("standard"), "--mode", "local", "--from")).isEqualTo(2);
+        assertThat(text(out)).contains("replay: --from needs a value").contains("usage: replay");
     }
 
     /** The error names the message its replay stored, which names the error, was accepted and keeps the exact bytes. */

@@ -25,29 +25,28 @@ public final class TokenCommand {
     }
 
     public static int run(String[] args, EngineSettings settings, PrintStream out, PrintStream err) {
-        String user = "dev";
-        int minutes = 60;
-        boolean idToken = false;
+        Options options;
+        String user;
+        int minutes;
+        try {
+            options = Options.parse(args, List.of("--user", "--minutes", "--role"), List.of("--id"));
+            user = options.text("--user", "dev");
+            minutes = options.number("--minutes", 60, 1);
+        } catch (Options.Usage e) {
+            err.println("token: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        boolean idToken = options.has("--id");
         List<String> roles = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--user" -> user = args[++i];
-                case "--minutes" -> minutes = Integer.parseInt(args[++i]);
-                case "--id" -> idToken = true;
-                case "--role" -> {
-                    for (String role : args[++i].split(",")) {
-                        if (!ROLES.contains(role.trim())) {
-                            err.println("not a role: " + role.trim() + " (sender, reader or operator)");
-                            return 2;
-                        }
-                        if (!roles.contains(role.trim())) {
-                            roles.add(role.trim());
-                        }
-                    }
-                }
-                default -> {
-                    err.println(USAGE);
+        for (String given : options.all("--role")) {
+            for (String role : given.split(",")) {
+                if (!ROLES.contains(role.trim())) {
+                    err.println("not a role: " + role.trim() + " (sender, reader or operator)");
                     return 2;
+                }
+                if (!roles.contains(role.trim())) {
+                    roles.add(role.trim());
                 }
             }
         }
