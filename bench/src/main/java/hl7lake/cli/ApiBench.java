@@ -140,11 +140,10 @@ final class ApiBench {
                 String tag = "LOADED" + round;
                 during.start();
                 loadedRates[round] = MllpBench.send(mllpPort, i -> message(tag, i), ingest, INGEST_CONNECTIONS, 0).rate();
-                during.pause();
+                during.stop();
                 String next = "ALONE" + (round + 1);
                 aloneRates[round + 1] = MllpBench.send(mllpPort, i -> message(next, i), ingest, INGEST_CONNECTIONS, 0).rate();
             }
-            during.stop();
             out.printf(Locale.ROOT, "%nAPI, %d clients, while %,d messages were ingested (%d runs)%n", clients, ingest, rounds);
             during.print(out);
             out.printf(Locale.ROOT, "%ningest, %,d messages over %d MLLP connections each, alone and with the %d API clients in turn%n",
@@ -226,7 +225,7 @@ final class ApiBench {
             this.clients = clients;
         }
 
-        /** Starts the clients; may be called again after {@link #pause()}: the figures add up over the runs. */
+        /** Starts the clients; may be called again after {@link #stop()}: the figures add up over the runs. */
         void start() {
             stopped.set(false);
             running.clear();
@@ -241,8 +240,8 @@ final class ApiBench {
             }
         }
 
-        /** Stops the clients until the next {@link #start()}. */
-        void pause() throws Exception {
+        /** Stops the clients (until the next {@link #start()}, if any). */
+        void stop() throws Exception {
             if (pool == null) {
                 return;
             }
@@ -256,10 +255,6 @@ final class ApiBench {
                 pool = null;
             }
             seconds += (System.nanoTime() - startNanos) / 1e9;
-        }
-
-        void stop() throws Exception {
-            pause();
         }
 
         void print(PrintStream out) {

@@ -11,9 +11,9 @@ record DoorBenchOptions(int messages, int warmup, int[] connections) {
         try {
             connections = Arrays.stream(options.text("--connections", "1,8,32").split(",")).mapToInt(c -> Integer.parseInt(c.trim())).toArray();
         } catch (NumberFormatException e) {
-            throw new Options.Usage("--connections is a list of whole numbers such as 1,8,32");
+            connections = new int[0];
         }
-        if (Arrays.stream(connections).anyMatch(c -> c < 1)) {
+        if (connections.length == 0 || Arrays.stream(connections).anyMatch(c -> c < 1)) {
             throw new Options.Usage("--connections is a list of whole numbers such as 1,8,32");
         }
         return new DoorBenchOptions(options.number("--messages", 10_000, 1), options.number("--warmup", 30_000, 0), connections);

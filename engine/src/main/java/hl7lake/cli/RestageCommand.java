@@ -61,11 +61,11 @@ public final class RestageCommand {
         try {
             LocalDate from = LocalDate.parse(options.text("--from", ""));
             days = new DayRange(from, options.has("--to") ? LocalDate.parse(options.text("--to", null)) : from);
-            threads = Integer.parseInt(options.text("--threads", "8"));
-            if (threads < 1 || (structure != null && !structure.matches("[A-Z0-9_]{3,16}"))) {
-                throw new IllegalArgumentException("--threads must be positive, --structure a name such as ORU_R01");
+            threads = options.number("--threads", 8, 1);
+            if (structure != null && !structure.matches("[A-Z0-9_]{3,16}")) {
+                throw new IllegalArgumentException("--structure is a name such as ORU_R01");
             }
-        } catch (DateTimeParseException | IllegalArgumentException e) {
+        } catch (DateTimeParseException | IllegalArgumentException | Options.Usage e) {
             err.println("restage: " + (e instanceof DateTimeParseException ? "--from and --to are days, YYYY-MM-DD" : e.getMessage()));
             err.println(USAGE);
             return 2;
