@@ -50,10 +50,8 @@ public final class RefineCommand {
             err.println("refine: --to " + to + " is before --day " + from);
             return 2;
         }
-        String mode = options.text("--mode", settings.optional("hl7lake.mode"));
-        if (!"local".equals(mode) && !"aws".equals(mode)) {
-            err.println("refine: which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
-                    + "(the configured bucket and tables), or HL7LAKE_MODE");
+        String mode = RestageCommand.Lake.mode(options, settings, "refine", err);
+        if (mode == null) {
             return 2;
         }
         int status = 0;

@@ -69,10 +69,8 @@ public final class ReplayCommand {
             }
             code = Integer.valueOf(options.text("--code", null));
         }
-        String mode = options.text("--mode", settings.optional("hl7lake.mode"));
-        if (!"local".equals(mode) && !"aws".equals(mode)) {
-            err.println("replay: which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
-                    + "(the configured bucket and tables), or HL7LAKE_MODE");
+        String mode = RestageCommand.Lake.mode(options, settings, "replay", err);
+        if (mode == null) {
             return 2;
         }
         try (RestageCommand.Lake lake = mode.equals("local") ? RestageCommand.Lake.local(settings, err, "replay")

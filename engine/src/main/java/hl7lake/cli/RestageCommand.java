@@ -70,10 +70,8 @@ public final class RestageCommand {
             err.println(USAGE);
             return 2;
         }
-        String mode = options.text("--mode", settings.optional("hl7lake.mode"));
-        if (!"local".equals(mode) && !"aws".equals(mode)) {
-            err.println("restage: which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
-                    + "(the configured bucket and tables), or HL7LAKE_MODE");
+        String mode = Lake.mode(options, settings, "restage", err);
+        if (mode == null) {
             return 2;
         }
         try (Lake lake = mode.equals("local") ? Lake.local(settings, err) : Lake.aws(settings)) {
@@ -109,6 +107,20 @@ public final class RestageCommand {
         }
 
         /** The running engine's embedded servers when both answer, else the lake under the data directory, opened here. */
+        /**
+         * The lake a data command works on: {@code --mode}, else the setting ({@code HL7LAKE_MODE});
+         * null, and said on {@code err}, when neither names {@code local} or {@code aws}.
+         */
+        static String mode(Options options, EngineSettings settings, String command, PrintStream err) {
+            String mode = options.text("--mode", settings.optional("hl7lake.mode"));
+            if ("local".equals(mode) || "aws".equals(mode)) {
+                return mode;
+            }
+            err.println(command + ": which lake? --mode local (the lake under " + settings.dataDir() + ") or --mode aws "
+                    + "(the configured bucket and tables), or HL7LAKE_MODE");
+            return null;
+        }
+
         static Lake local(EngineSettings settings, PrintStream err) {
             return local(settings, err, "restage");
         }

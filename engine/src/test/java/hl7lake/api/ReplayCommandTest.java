@@ -174,6 +174,9 @@ class ReplayCommandTest {
         out.reset();
         assertThat(run(out, settings("standard"), "--mode", "local", "--from")).isEqualTo(2);
         assertThat(text(out)).contains("replay: --from needs a value").contains("usage: replay");
+        out.reset();
+        assertThat(run(out, settings("standard"), "--mode", "elsewhere", "--from", "2026-11-03")).isEqualTo(2);
+        assertThat(text(out)).contains("replay: which lake? --mode local");
     }
 
     /** The error names the message its replay stored, which names the error, was accepted and keeps the exact bytes. */
