@@ -40,7 +40,9 @@ import java.util.stream.Stream;
  * {@code bench refine [--messages N]}: the engine on its in-memory lake ingests a drop file of N
  * messages (half ORU^R01 with six results, one of them glucose, half ADT^A01 with a visit, a
  * diagnosis and an allergy), then the day is compacted (timed: messages per second; then the same
- * GETs by a bare SDK loop, the floor one GET per document puts under it), and in the same
+ * GETs by a bare SDK loop, the floor one GET per document puts under it); then N/24 more messages
+ * arrive (the day's next hour) and the day's next run is timed, reusing the first run's rows of the
+ * documents it does not read again; and in the same
  * run the glucose question (numeric results for LOINC 2345-7, with units) is asked with DuckDB of
  * the staging documents (README's staging query over a local copy) and of the refined tables
  * (README's refined query through the manifests): bytes and seconds of each.
@@ -58,7 +60,7 @@ final class RefineBench {
         int messages = Options.parse(args, "--messages").number("--messages", 20_000, 1);
         Path work = Files.createTempDirectory("hl7lake-refine-bench");
         Path file = work.resolve("feed.hl7");
-        generate(file, messages);
+        generate(file, 0, messages);
         out.printf(Locale.ROOT, "refine on the engine's in-memory lake: %,d messages in one drop file; %d cores, load average %.2f "
                         + "at start, max heap %d MiB%n", messages, Runtime.getRuntime().availableProcessors(),
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().maxMemory() >> 20);
@@ -80,8 +82,18 @@ final class RefineBench {
             out.printf(Locale.ROOT, "compaction: %.0f msgs/s (%d threads)%n", result.documents() / result.seconds(),
                     settings.number("hl7lake.refine.threads"));
             out.printf(Locale.ROOT, "ceiling:  %s%n", bareGets(s3, settings.number("hl7lake.refine.threads")));
+            // the day goes on: another hour's messages arrive, and the next run reuses the rows of the documents it does not read again
+            int more = Math.max(1, messages / 24);
+            Path next = work.resolve("next.hl7");
+            generate(next, messages, more);
+            EngineBench.drop(s3, next, "next.hl7");
+            RefineResult again = compaction.day(day, System.err, Duration.ofSeconds(10)).orElseThrow();
+            out.printf(Locale.ROOT, "next run: %s%n", again);
+            out.printf(Locale.ROOT, "next run of the day: %,d documents, %,d of them new, in %.1f s: %.0f msgs/s; the first run's %,d "
+                            + "unchanged, not read again%n", again.documents(), again.documents() - again.reused(), again.seconds(),
+                    again.documents() / again.seconds(), again.reused());
             out.printf(Locale.ROOT, "bytes:    staging %,d in %,d objects, refined %,d in %d files: %.1f x smaller%n",
-                    result.stagingBytes(), result.documents(), result.refinedBytes(), RefinedTables.ALL.size(),
+                    result.stagingBytes(), result.documents(), result.refinedBytes(), RefinedTables.FILES.size(),
                     (double) result.stagingBytes() / result.refinedBytes());
 
             long copied = copy(s3, "staging/hl7v2/", work.resolve("staging"), "staging/hl7v2/".length());
@@ -168,10 +180,10 @@ final class RefineBench {
         return done.size();
     }
 
-    /** Half ORU^R01 (six results, one glucose), half ADT^A01 (visit, diagnosis, allergy); 2,000 patients. */
-    private static void generate(Path file, int messages) throws Exception {
+    /** Messages {@code from} to {@code from + messages - 1}: half ORU^R01 (six results, one glucose), half ADT^A01 (visit, diagnosis, allergy); 2,000 patients. */
+    private static void generate(Path file, int from, int messages) throws Exception {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            for (int i = 0; i < messages; i++) {
+            for (int i = from; i < from + messages; i++) {
                 String pid = "PID|1||MRN-" + (i % 2000) + "^^^FAC^MR||DOE" + (i % 2000) + "^JANE||19800101|F|||1 MAIN ST^^CITY^ST^12345\r";
                 String message;
                 if (i % 2 == 0) {

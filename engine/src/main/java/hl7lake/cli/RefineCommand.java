@@ -13,16 +13,18 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * {@code refine [--mode local|aws] --day DAY [--to DAY]}: compacts the staging partitions of those
- * days (UTC days of arrival) into the refined zone's tables, one day after the other, each under the
- * day's claim (a day another compaction holds is skipped and named); progress on stderr. The lake is
+ * {@code refine [--mode local|aws] --day DAY [--to DAY] [--full]}: compacts the staging partitions of
+ * those days (UTC days of arrival) into the refined zone's tables, one day after the other, each under
+ * the day's claim (a day another compaction holds is skipped and named); progress on stderr. A day's
+ * documents unchanged since its current run are not read again (their rows are reused) unless
+ * {@code --full}: every document read, as after a change of the flattening that kept its version. The lake is
  * found as {@code restage} finds it (local: the running engine's embedded servers, or the lake under
  * the data directory opened for the run; aws: the configured bucket and tables). Exit status: 0 every
  * day compacted, 1 a day was held by another compaction or failed, 2 usage.
  */
 public final class RefineCommand {
 
-    static final String USAGE = "usage: refine [--mode local|aws] --day YYYY-MM-DD [--to YYYY-MM-DD]";
+    static final String USAGE = "usage: refine [--mode local|aws] --day YYYY-MM-DD [--to YYYY-MM-DD] [--full]";
 
     private RefineCommand() {
     }
@@ -30,7 +32,7 @@ public final class RefineCommand {
     public static int run(String[] args, EngineSettings settings, PrintStream err) throws Exception {
         Options options;
         try {
-            options = Options.parse(args, "--mode", "--day", "--to");
+            options = Options.parse(args, java.util.List.of("--mode", "--day", "--to"), java.util.List.of("--full"));
         } catch (Options.Usage e) {
             err.println("refine: " + e.getMessage());
             err.println(USAGE);
@@ -63,7 +65,7 @@ public final class RefineCommand {
             for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
                 err.println("refine: " + day + ": reading the staging zone of " + lake.writer.uri(""));
                 try {
-                    Optional<RefineResult> result = compaction.day(day, err, Duration.ofSeconds(5));
+                    Optional<RefineResult> result = compaction.day(day, err, Duration.ofSeconds(5), options.has("--full"));
                     if (result.isEmpty()) {
                         err.println("refine: " + day + " is being compacted by another run (an engine's schedule?); skipped, try again later");
                         status = 1;

@@ -36,8 +36,14 @@ public final class Compaction {
         this.owner = owner;
     }
 
-    /** Compacts {@code day} if it can claim it; empty when another compaction holds the day. */
+    /** Compacts {@code day} if it can claim it, reusing the rows of documents unchanged since its current run; empty when another compaction holds the day. */
     public Optional<RefineResult> day(LocalDate day, PrintStream progress, Duration every) throws IOException, InterruptedException {
+        return day(day, progress, every, false);
+    }
+
+    /** As {@link #day(LocalDate, PrintStream, Duration)}; {@code full}: every document read, nothing reused. */
+    public Optional<RefineResult> day(LocalDate day, PrintStream progress, Duration every, boolean full)
+            throws IOException, InterruptedException {
         Optional<RefineClaims.Claim> claim = claims.take(day, owner);
         if (claim.isEmpty()) {
             return Optional.empty();
@@ -45,7 +51,7 @@ public final class Compaction {
         long started = clock.millis();
         RefineResult result = null;
         try {
-            result = refinery.refine(day, progress, every);
+            result = refinery.refine(day, progress, every, full);
             return Optional.of(result);
         } finally {
             claims.release(claim.get(), started, result == null ? null : result.runId() == null ? "none" : result.runId());

@@ -32,6 +32,13 @@ final class Flattener {
                        List<String> identifiers) {
     }
 
+    /**
+     * Which flattening made a run's rows, kept with them ({@link RefinedTables#SOURCES}): the next run
+     * reuses a previous run's rows only when this is unchanged. Bump the number with any change here
+     * that changes the rows some document gives; the tables' declared columns are part of it already.
+     */
+    static final String VERSION = "flattener-1/" + Integer.toHexString(RefinedTables.ALL.toString().hashCode());
+
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Not walked: the document's own metadata, the header, Z-segments (free-form) and segments' extra components. */
     private static final java.util.Set<String> SKIPPED = java.util.Set.of("meta", "msh", "z_segments", "ext");

@@ -101,6 +101,25 @@ public final class RefinedTables {
     public static final List<Table> ALL = List.of(MESSAGES, PATIENTS, ENCOUNTERS, ORDERS, OBSERVATIONS, DIAGNOSES,
             ALLERGIES, IMMUNIZATIONS, PATIENT_CONFLICTS);
 
+    /**
+     * Not a published table: what a run read, one row per staging document — its key and ETag, the
+     * message it holds, what it says of its patient, and which flattening made its rows — so that the
+     * day's next run reuses the rows of documents that have not changed instead of reading them again
+     * ({@link PreviousRun}; docs/decisions.md, "The refined zone: a run reuses the previous one's rows").
+     */
+    static final Table SOURCES = new Table("_sources", List.of(text("staging_key"), text("etag"), text("message_id"),
+            text("flattened_by"), text("patient_uuid"), text("message_time"), text("family_name"), text("given_name"),
+            text("birth_date"), text("sex"), text("street"), text("city"), text("state"), text("postal_code"),
+            text("country"), texts("identifiers")), "staging_key");
+
+    /** The files of one run: the published tables and the run's sources. */
+    public static final List<Table> FILES = java.util.stream.Stream.concat(ALL.stream(), java.util.stream.Stream.of(SOURCES)).toList();
+
+    /** Tables whose rows each come from one message (a {@code message_id} column): reused per message by the next run. */
+    static boolean perMessage(Table table) {
+        return table != PATIENTS && table != PATIENT_CONFLICTS && table != SOURCES;
+    }
+
     private static final Map<String, Table> BY_NAME = ALL.stream().collect(Collectors.toMap(Table::name, Function.identity()));
 
     private RefinedTables() {

@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import hl7lake.catalog.CatalogTables;
 import hl7lake.lake.LakeKeys;
 import hl7lake.lake.MessageIds;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
@@ -77,6 +79,9 @@ public final class Refinery {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STAGING = "staging/hl7v2/";
+    /** The reused documents' keys and messages, for DuckDB (a run's intermediate file, not a table of the zone). */
+    private static final RefinedTables.Table REUSED = new RefinedTables.Table("reused", List.of(
+            new RefinedTables.Column("staging_key", "VARCHAR", "string"), new RefinedTables.Column("message_id", "VARCHAR", "string")), "staging_key");
 
     private final S3Client s3;
     private final DynamoDbClient dynamo;
@@ -94,8 +99,12 @@ public final class Refinery {
         this.clock = clock;
     }
 
-    /** Compacts {@code day}; progress (counts, no content) to {@code progress} every {@code every}. */
-    public RefineResult refine(LocalDate day, PrintStream progress, Duration every) throws IOException, InterruptedException {
+    /**
+     * Compacts {@code day}; progress (counts, no content) to {@code progress} every {@code every}.
+     * Unless {@code full}, the rows of documents the day's current run read at the same key and ETag
+     * are taken from its files instead of reading the documents again ({@link PreviousRun}).
+     */
+    public RefineResult refine(LocalDate day, PrintStream progress, Duration every, boolean full) throws IOException, InterruptedException {
         long started = System.nanoTime();
         String runId = MessageIds.next();
         Path work = WorkDirectories.create(settings.tempDir());
@@ -105,23 +114,27 @@ public final class Refinery {
         AtomicLong listed = new AtomicLong();
         AtomicLong read = new AtomicLong();
         AtomicLong vanished = new AtomicLong();
+        Map<String, String> reused = new LinkedHashMap<>(); // staging key -> message id, rows taken from the previous run
         try {
-            ticker.scheduleAtFixedRate(() -> progress.printf(Locale.ROOT, "refine: %s: %,d of %,d staging documents read%n",
-                    day, read.get(), listed.get()), every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            PreviousRun previous = full ? null : PreviousRun.find(s3, bucket, day, work, progress);
+            ticker.scheduleAtFixedRate(() -> progress.printf(Locale.ROOT, "refine: %s: %,d of %,d staging documents read%s%n",
+                    day, read.get(), listed.get(), previous == null ? "" : " (the others unchanged since run " + previous.runId() + ")"),
+                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             RowCounts counts = new RowCounts();
             Map<String, PatientDay> patients = new ConcurrentHashMap<>();
-            long stagingBytes = readAndFlatten(day, work, counts, patients, lookups, listed, read, vanished, progress);
+            long stagingBytes = readAndFlatten(day, work, counts, patients, lookups, listed, read, vanished, progress, previous, reused);
             if (listed.get() == 0 && !s3.listObjectsV2(b -> b.bucket(bucket).prefix(RefinedKeys.manifest(RefinedTables.MESSAGES.name(), day))
                     .maxKeys(1)).hasContents()) {
-                return new RefineResult(day, null, 0, 0, Map.of(), 0, 0, seconds(started));
+                return new RefineResult(day, null, 0, 0, Map.of(), 0, 0, seconds(started), 0);
             }
-            progress.printf(Locale.ROOT, "refine: %s: %,d documents read and flattened in %.1f s; %,d patients%n", day, read.get(),
-                    seconds(started), patients.size());
+            progress.printf(Locale.ROOT, "refine: %s: %,d documents read and flattened, %,d unchanged since the previous run, in %.1f s; "
+                            + "%,d patients%n", day, read.get(), reused.size(), seconds(started), patients.values().stream().filter(p -> p.messages > 0).count());
             long phase = System.nanoTime();
             patients(patients, work, counts);
             progress.printf(Locale.ROOT, "refine: %s: patients and conflicts in %.1f s%n", day, seconds(phase));
             phase = System.nanoTime();
-            Map<RefinedTables.Table, Path> parquet = parquet(work, counts);
+            Map<String, Long> rows = new LinkedHashMap<>();
+            Map<RefinedTables.Table, Path> parquet = parquet(work, counts, previous, reused, rows);
             progress.printf(Locale.ROOT, "refine: %s: Parquet files written in %.1f s; uploading run %s%n", day, seconds(phase), runId);
             phase = System.nanoTime();
             long refinedBytes = 0;
@@ -131,15 +144,16 @@ public final class Refinery {
                 s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/vnd.apache.parquet")
                         .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromFile(file.getValue()));
             }
-            for (RefinedTables.Table table : RefinedTables.ALL) { // the switch: each table's manifest names the new file
+            // the switch: each table's manifest names the new file; the sources' last (a run reuses one only when all name it)
+            for (RefinedTables.Table table : RefinedTables.FILES) {
                 String manifest = "s3://" + bucket + "/" + RefinedKeys.file(table.name(), day, runId) + "\n";
                 s3.putObject(b -> b.bucket(bucket).key(RefinedKeys.manifest(table.name(), day)).contentType("text/plain")
                         .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromString(manifest, StandardCharsets.UTF_8));
             }
             progress.printf(Locale.ROOT, "refine: %s: uploaded and switched in %.1f s%n", day, seconds(phase));
             int removed = removeReplaced(day, runId);
-            return new RefineResult(day, runId, listed.get() - vanished.get(), stagingBytes, counts.snapshot(), refinedBytes,
-                    removed, seconds(started));
+            return new RefineResult(day, runId, listed.get() - vanished.get(), stagingBytes, rows, refinedBytes,
+                    removed, seconds(started), reused.size());
         } finally {
             ticker.shutdownNow();
             lookups.shutdownNow();
@@ -154,10 +168,14 @@ public final class Refinery {
     /**
      * Lists the day's staging objects (every structure: the structures are the prefixes under
      * staging/hl7v2/) and reads each as soon as its page of the listing arrives, so the reads do not
-     * wait for the whole listing (a page of 1,000 keys is one round trip). Returns the bytes listed.
+     * wait for the whole listing (a page of 1,000 keys is one round trip); a document the previous run
+     * read at the same key and ETag is not read but put in {@code reused}, unless its message is also
+     * at another key that is read (a restage that moved it): then it is read too, so no message has
+     * rows from both. Returns the bytes listed.
      */
     private long readAndFlatten(LocalDate day, Path work, RowCounts counts, Map<String, PatientDay> patients, ExecutorService lookups,
-                                AtomicLong listed, AtomicLong read, AtomicLong vanished, PrintStream progress)
+                                AtomicLong listed, AtomicLong read, AtomicLong vanished, PrintStream progress, PreviousRun previous,
+                                Map<String, String> reused)
             throws IOException, InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(settings.threads(), daemon("refine"));
         List<RowFiles> files = Collections.synchronizedList(new ArrayList<>());
@@ -167,52 +185,110 @@ public final class Refinery {
             return f;
         });
         long started = System.nanoTime();
-        long bytes = 0;
+        AtomicLong bytes = new AtomicLong();
+        Set<String> readMessages = ConcurrentHashMap.newKeySet();
+        List<String> structures = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(STAGING).delimiter("/")).commonPrefixes().stream()
+                .map(CommonPrefix::prefix).forEach(structures::add);
+        // the structures' partitions are listed at once (a listing is pages one after the other, each a round trip)
+        ExecutorService listing = Executors.newFixedThreadPool(Math.max(1, Math.min(structures.size(), settings.threads())),
+                daemon("refine-list"));
+        if (previous != null) { // the previous run's patients are likely the day's still: their catalog look-ups start now
+            previous.patients().forEach(uuid -> patients.computeIfAbsent(uuid, u -> new PatientDay(lookups.submit(() -> identifiersOf(u)))));
+        }
         try {
-            List<Future<?>> done = new ArrayList<>();
-            List<String> structures = new ArrayList<>();
-            s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(STAGING).delimiter("/")).commonPrefixes().stream()
-                    .map(CommonPrefix::prefix).forEach(structures::add);
+            List<Future<?>> done = Collections.synchronizedList(new ArrayList<>());
+            List<Future<?>> lists = new ArrayList<>();
             for (String structure : structures) {
                 String partition = structure + LakeKeys.PARTITION + "=" + day + "/";
-                for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(partition)).contents()) {
-                    if (!object.key().endsWith(".json")) {
-                        continue;
+                lists.add(listing.submit(() -> {
+                    for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(partition)).contents()) {
+                        if (!object.key().endsWith(".json")) {
+                            continue;
+                        }
+                        listed.incrementAndGet();
+                        bytes.addAndGet(object.size());
+                        if (previous != null && previous.unchanged(object.key(), object.eTag())) {
+                            synchronized (reused) {
+                                reused.put(object.key(), previous.source(object.key()).messageId());
+                            }
+                            continue;
+                        }
+                        done.add(pool.submit(() -> read(object.key(), mine.get(), patients, lookups, read, vanished, readMessages)));
                     }
-                    listed.incrementAndGet();
-                    bytes += object.size();
-                    done.add(pool.submit(() -> {
-                        byte[] document;
-                        try {
-                            document = s3.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray();
-                        } catch (NoSuchKeyException movedOrRemoved) { // restaged to another key meanwhile: the next run has it
-                            vanished.incrementAndGet();
-                            return null;
-                        }
-                        Flattener.PatientSeen seen = new Flattener(mine.get()).flatten(JSON.readTree(document), object.key());
-                        if (seen != null) {
-                            patients.computeIfAbsent(seen.uuid(), u -> new PatientDay(lookups.submit(() -> identifiersOf(u)))).add(seen);
-                        }
-                        read.incrementAndGet();
-                        return null;
-                    }));
-                }
+                    return null;
+                }));
             }
+            await(lists, "the staging zone could not be listed");
             progress.printf(Locale.ROOT, "refine: %s: %,d staging documents listed (%,d bytes) in %.1f s, %,d read meanwhile%n", day,
-                    listed.get(), bytes, seconds(started), read.get());
-            for (Future<?> f : done) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    throw new IllegalStateException("a staging document could not be read (" + e.getCause().getClass().getSimpleName()
-                            + "): nothing switched, the previous run stays current", e.getCause());
+                    listed.get(), bytes.get(), seconds(started), read.get());
+            await(done, "a staging document could not be read");
+            while (previous != null) { // a reused document whose message is also at a key read now, or at one the previous run read
+                Set<String> elsewhere = previous.messagesExcept(reused.keySet());
+                elsewhere.addAll(readMessages);
+                List<String> clash = reused.entrySet().stream().filter(e -> elsewhere.contains(e.getValue())).map(Map.Entry::getKey).toList();
+                if (clash.isEmpty()) {
+                    break;
+                }
+                done.clear();
+                for (String key : clash) {
+                    reused.remove(key);
+                    done.add(pool.submit(() -> read(key, mine.get(), patients, lookups, read, vanished, readMessages)));
+                }
+                await(done, "a staging document could not be read");
+            }
+            for (String key : reused.keySet()) {
+                Flattener.PatientSeen seen = previous.source(key).patient();
+                if (seen != null) {
+                    seen(patients, lookups, seen);
                 }
             }
-            return bytes;
+            return bytes.get();
         } finally {
+            listing.shutdownNow();
             pool.shutdownNow();
             for (RowFiles f : files) {
                 f.close();
+            }
+        }
+    }
+
+    /** Reads and flattens one staging document: its rows, its sources row, what it says of its patient. */
+    private Void read(String key, RowFiles rows, Map<String, PatientDay> patients, ExecutorService lookups, AtomicLong read,
+                      AtomicLong vanished, Set<String> readMessages) throws IOException {
+        ResponseBytes<GetObjectResponse> object;
+        try {
+            object = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
+        } catch (NoSuchKeyException movedOrRemoved) { // restaged to another key meanwhile: the next run has it
+            vanished.incrementAndGet();
+            return null;
+        }
+        JsonNode document = JSON.readTree(object.asByteArray());
+        Flattener.PatientSeen seen = new Flattener(rows).flatten(document, key);
+        String messageId = document.path("meta").path("message_id").asText(null);
+        rows.row(RefinedTables.SOURCES, PreviousRun.row(key, object.response().eTag(), messageId, seen));
+        if (messageId != null) {
+            readMessages.add(messageId);
+        }
+        if (seen != null) {
+            seen(patients, lookups, seen);
+        }
+        read.incrementAndGet();
+        return null;
+    }
+
+    /** A message's patient: the catalog look-up of its identifiers asked when the uuid is first seen. */
+    private void seen(Map<String, PatientDay> patients, ExecutorService lookups, Flattener.PatientSeen seen) {
+        patients.computeIfAbsent(seen.uuid(), u -> new PatientDay(lookups.submit(() -> identifiersOf(u)))).add(seen);
+    }
+
+    private static void await(List<Future<?>> done, String what) throws InterruptedException {
+        for (Future<?> f : done) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(what + " (" + e.getCause().getClass().getSimpleName()
+                        + "): nothing switched, the previous run stays current", e.getCause());
             }
         }
     }
@@ -273,6 +349,9 @@ public final class Refinery {
         try (RowFiles out = new RowFiles(work, "patients", counts)) {
             List<Future<?>> done = new ArrayList<>();
             for (Map.Entry<String, PatientDay> patient : new TreeMap<>(patients).entrySet()) {
+                if (patient.getValue().messages == 0) { // asked for early (the previous run's), but none of its documents is listed now
+                    continue;
+                }
                 done.add(pool.submit(() -> {
                     PatientDay day = patient.getValue();
                     Set<String> linked;
@@ -378,27 +457,56 @@ public final class Refinery {
         }
     }
 
-    /** DuckDB reads each table's row files with the declared columns and writes one Parquet file (ZSTD). */
-    private Map<RefinedTables.Table, Path> parquet(Path work, RowCounts counts) throws IOException {
+    /**
+     * DuckDB reads each table's row files with the declared columns, and the previous run's rows of
+     * the {@code reused} documents' messages, and writes one Parquet file (ZSTD); {@code rows} gets
+     * each published table's row count.
+     */
+    private Map<RefinedTables.Table, Path> parquet(Path work, RowCounts counts, PreviousRun previous, Map<String, String> reused,
+                                                   Map<String, Long> rows) throws IOException {
         Map<RefinedTables.Table, Path> out = new LinkedHashMap<>();
+        boolean reuse = previous != null && !reused.isEmpty();
+        if (reuse) {
+            try (RowFiles keys = new RowFiles(work, "reused", new RowCounts())) {
+                reused.forEach((key, message) -> keys.row(REUSED, JSON.createObjectNode().put("staging_key", key).put("message_id", message)));
+            }
+        }
         try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement sql = duckdb.createStatement()) {
             sql.execute("SET memory_limit = '" + settings.duckdbMemory().replace("'", "") + "'");
             sql.execute("SET threads = " + Math.max(1, Math.min(settings.threads(), Runtime.getRuntime().availableProcessors())));
             sql.execute("SET preserve_insertion_order = false"); // else materialising many rows can take gigabytes
             sql.execute("SET temp_directory = '" + work.resolve("duckdb-spill") + "'");
-            for (RefinedTables.Table table : RefinedTables.ALL) {
+            if (reuse) {
+                sql.execute("CREATE TEMP TABLE reused AS SELECT * FROM read_json('" + work.resolve(REUSED.name()) + "-reused.json', "
+                        + "format = 'newline_delimited', columns = " + REUSED.duckdbColumns() + ")");
+            }
+            for (RefinedTables.Table table : RefinedTables.FILES) {
                 Path target = work.resolve(table.name() + ".parquet");
                 String columns = table.columns().stream().map(RefinedTables.Column::name).collect(Collectors.joining(", "));
-                String source;
+                List<String> parts = new ArrayList<>();
                 if (counts.of(table) > 0) {
-                    source = "SELECT " + columns + " FROM read_json('" + work.resolve(table.name()) + "-*.json', format = 'newline_delimited', "
-                            + "columns = " + table.duckdbColumns() + ") ORDER BY " + table.orderBy();
-                } else {
-                    source = "SELECT " + table.columns().stream().map(c -> "CAST(NULL AS " + c.duckdb() + ") AS " + c.name())
-                            .collect(Collectors.joining(", ")) + " WHERE false";
+                    parts.add("SELECT " + columns + " FROM read_json('" + work.resolve(table.name()) + "-*.json', format = 'newline_delimited', "
+                            + "columns = " + table.duckdbColumns() + ")");
                 }
+                if (reuse && table == RefinedTables.SOURCES) {
+                    parts.add("SELECT " + columns + " FROM read_parquet('" + previous.file(table) + "') "
+                            + "WHERE staging_key IN (SELECT staging_key FROM reused)");
+                } else if (reuse && RefinedTables.perMessage(table)) {
+                    parts.add("SELECT " + columns + " FROM read_parquet('" + previous.file(table) + "') "
+                            + "WHERE message_id IN (SELECT message_id FROM reused)");
+                }
+                String source = parts.isEmpty()
+                        ? "SELECT " + table.columns().stream().map(c -> "CAST(NULL AS " + c.duckdb() + ") AS " + c.name())
+                                .collect(Collectors.joining(", ")) + " WHERE false"
+                        : "SELECT * FROM (" + String.join(" UNION ALL ", parts) + ") ORDER BY " + table.orderBy();
                 sql.execute("COPY (" + source + ") TO '" + target + "' (FORMAT parquet, COMPRESSION zstd)");
                 out.put(table, target);
+                if (table != RefinedTables.SOURCES) {
+                    try (var count = sql.executeQuery("SELECT count(*) FROM read_parquet('" + target + "')")) {
+                        count.next();
+                        rows.put(table.name(), count.getLong(1));
+                    }
+                }
             }
         } catch (SQLException e) {
             // DuckDB's message can quote a value it could not convert: not logged (no patient data in a log)
@@ -415,7 +523,7 @@ public final class Refinery {
     private int removeReplaced(LocalDate day, String current) {
         long before = clock.millis() - settings.keep().toMillis();
         int removed = 0;
-        for (RefinedTables.Table table : RefinedTables.ALL) {
+        for (RefinedTables.Table table : RefinedTables.FILES) {
             for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(RefinedKeys.partition(table.name(), day)))
                     .contents()) {
                 String name = object.key().substring(object.key().lastIndexOf('/') + 1);
@@ -452,12 +560,6 @@ public final class Refinery {
         long of(RefinedTables.Table table) {
             AtomicLong count = counts.get(table.name());
             return count == null ? 0 : count.get();
-        }
-
-        Map<String, Long> snapshot() {
-            Map<String, Long> out = new LinkedHashMap<>();
-            RefinedTables.ALL.forEach(t -> out.put(t.name(), of(t)));
-            return out;
         }
     }
 

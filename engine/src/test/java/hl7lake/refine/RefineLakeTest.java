@@ -84,6 +84,8 @@ class RefineLakeTest {
             LocalDate.parse("2026-11-03")};
     /** A small day of its own for the claims test, whose compactions are many. */
     private static final LocalDate SMALL = LocalDate.parse("2026-10-31");
+    /** A day of its own for the test that changes documents between runs. */
+    private static final LocalDate CHANGES = LocalDate.parse("2026-10-20");
     private static final int PAST_PER_STRUCTURE_AND_DAY = 400; // 4 structures x 3 days x 400 = 4,800
     private static final int TODAY_PER_STRUCTURE = 50;
     private static final List<String> STRUCTURES = List.of("ADT_A01", "ORM_O01", "ORU_R01", "SIU_S12");
@@ -346,7 +348,7 @@ class RefineLakeTest {
         assertThat(keys(RefinedKeys.partition("observations", day))).doesNotContain(RefinedKeys.file("observations", day, unfinished));
 
         RefineResult third = refine(compaction("test", 0), day); // keep nothing older than this run
-        assertThat(third.removed()).isEqualTo(2 * RefinedTables.ALL.size());
+        assertThat(third.removed()).isEqualTo(2 * RefinedTables.FILES.size()); // the tables' and the sources' files
         for (RefinedTables.Table table : RefinedTables.ALL) {
             assertThat(keys(RefinedKeys.partition(table.name(), day))).containsExactly(RefinedKeys.file(table.name(), day, third.runId()));
         }
@@ -476,10 +478,20 @@ class RefineLakeTest {
                         + String.format("%,d", sent.get(PAST[0]).size()) + " staging documents listed", "Parquet files written",
                 "refine: done: " + PAST[0] + ": " + String.format("%,d", sent.get(PAST[0]).size()) + " staging documents",
                 "refine: done: " + PAST[1] + ": ");
+        // compacted before: nothing changed since, so nothing is read again; --full reads every document
+        String documents = String.format("%,d", sent.get(PAST[0]).size());
+        assertThat(said).contains("refine: done: " + PAST[0] + ": " + documents + " staging documents (", "; 0 read, " + documents
+                + " unchanged since the previous run)");
         try (RefinedReader refined = reader("command")) {
             assertThat(refined.count("SELECT count(*) FROM hl7lake.refined_messages WHERE day = '" + PAST[0] + "'"))
                     .isEqualTo(sent.get(PAST[0]).size());
         }
+        out.reset();
+        try (PrintStream err = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            status = RefineCommand.run(new String[] {"--mode", "local", "--day", PAST[0].toString(), "--full"}, settings, err);
+        }
+        assertThat(status).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("; " + documents + " read, 0 unchanged since the previous run)");
 
         RefineClaims claims = new RefineClaims(dynamo, TABLES, Clock.systemUTC(), Duration.ofMinutes(10));
         RefineClaims.Claim held = claims.take(PAST[2], "an engine").orElseThrow();
@@ -631,6 +643,86 @@ class RefineLakeTest {
                     .containsAll(conflicted);
             assertThat(conflicts).allSatisfy(c -> assertThat(c.get(1)).isNotEqualTo(c.get(3)));
         }
+    }
+
+    @Test
+    @Order(8)
+    void a_run_reuses_the_rows_of_unchanged_documents_and_gives_what_reading_everything_gives() throws Exception {
+        LocalDate day = CHANGES;
+        StagingCorpus corpus = new StagingCorpus(31L);
+        Random random = new Random(31);
+        storeAsIngestDoes(pastOn(day, corpus, random, 10));
+        Compaction compaction = compaction("changes", 0);
+        RefineResult first = refine(compaction, day);
+        assertThat(first.reused()).isZero();
+        assertThat(refine(compaction, day).reused()).as("nothing changed: nothing read").isEqualTo(first.documents());
+        String copy = null; // a message at two keys in the previous run
+        for (int round = 0; round < 4; round++) {
+            // what happens to a day between two runs: messages arrive, a document is rewritten (restage), one is moved
+            // to another key (a restage that changed its structure; the old key gone or, for a while, still there), one removed
+            storeAsIngestDoes(pastOn(day, corpus, random, 1 + random.nextInt(2)));
+            List<String> keys = new ArrayList<>(keys("staging/hl7v2/").stream().filter(k -> k.contains("/day=" + day + "/")).toList());
+            Collections.shuffle(keys, random);
+            if (copy != null) { // one of the two rewritten: its message's rows are those of the two documents as they are now
+                keys.remove(copy);
+                keys.add(0, copy);
+            }
+            String rewritten = keys.get(0);
+            com.fasterxml.jackson.databind.node.ObjectNode document = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(rewritten)).asByteArray());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) document.get("meta")).put("control_id", "RESTAGED-" + round);
+            s3.putObject(b -> b.bucket(BUCKET).key(rewritten), RequestBody.fromBytes(document.toString().getBytes(StandardCharsets.UTF_8)));
+            String moved = keys.get(1);
+            String to = moved.replaceFirst("^(staging/hl7v2/)[^/]+/", "$1ZZZ_Z" + round + "/");
+            s3.copyObject(b -> b.sourceBucket(BUCKET).sourceKey(moved).destinationBucket(BUCKET).destinationKey(to));
+            copy = round % 2 == 0 ? to : null;
+            if (copy == null) {
+                s3.deleteObject(b -> b.bucket(BUCKET).key(moved));
+            }
+            s3.deleteObject(b -> b.bucket(BUCKET).key(keys.get(2)));
+
+            RefineResult reusing = refine(compaction, day);
+            List<List<List<String>>> rows = rowsOf(day, "reusing-" + round);
+            assertThat(reusing.reused()).isPositive().isLessThan(reusing.documents());
+            RefineResult again = refine(compaction, day);
+            assertThat(again.reused()).as("a run right after: every document unchanged").isEqualTo(again.documents());
+            assertThat(rowsOf(day, "again-" + round)).isEqualTo(rows);
+            RefineResult full = compaction.day(day, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                    Duration.ofSeconds(5), true).orElseThrow();
+            assertThat(full.reused()).isZero();
+            assertThat(full.rows()).isEqualTo(reusing.rows());
+            assertThat(rowsOf(day, "full-" + round)).as("round " + round).isEqualTo(rows);
+        }
+        // a run that stopped mid-switch: the manifests name two runs, so nothing is reused
+        String sources = RefinedKeys.manifest(RefinedTables.SOURCES.name(), day);
+        s3.putObject(b -> b.bucket(BUCKET).key(sources), RequestBody.fromString("s3://" + BUCKET + "/"
+                + RefinedKeys.file(RefinedTables.SOURCES.name(), day, "019a0000-0000-7000-8000-000000000002") + "\n"));
+        assertThat(refine(compaction, day).reused()).isZero();
+        assertThat(refine(compaction, day).reused()).isPositive();
+    }
+
+    /** {@code perStructure} generated messages of each structure at random times of {@code day}. */
+    private static List<Past> pastOn(LocalDate day, StagingCorpus corpus, Random random, int perStructure) {
+        List<Past> past = new ArrayList<>();
+        for (String structure : STRUCTURES) {
+            for (StagingCorpus.Generated message : corpus.generate(structure, perStructure)) {
+                past.add(new Past(day.atStartOfDay().toInstant(ZoneOffset.UTC).plusMillis(random.nextInt(86_400_000)),
+                        message.er7().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return past;
+    }
+
+    /** Every published table's rows of the day, as text, in order. */
+    private static List<List<List<String>>> rowsOf(LocalDate day, String name) throws Exception {
+        List<List<List<String>>> tables = new ArrayList<>();
+        try (RefinedReader refined = reader(name)) {
+            for (RefinedTables.Table table : RefinedTables.ALL) {
+                tables.add(refined.text("SELECT * FROM hl7lake." + table.glueName() + " WHERE day = '" + day + "' ORDER BY ALL"));
+            }
+        }
+        assertThat(tables.get(0)).isNotEmpty();
+        return tables;
     }
 
     private static List<String> keys(String prefix) {
