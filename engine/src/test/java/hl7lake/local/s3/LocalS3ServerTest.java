@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -135,6 +136,34 @@ class LocalS3ServerTest {
         assertThat(top.commonPrefixes()).extracting(p -> p.prefix()).containsExactly("staging/a/", "staging/b/");
         assertThat(top.contents()).extracting(S3Object::key).containsExactly("staging/c.json", "staging/d");
         assertThat(top.contents().get(0).size()).isEqualTo("staging/c.json".length());
+    }
+
+    @Test
+    void a_large_directory_listed_page_by_page_shows_what_was_put_and_deleted_between_its_pages() {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 2_500; i++) { // one directory larger than a page: its sorted entries are kept between pages
+            String key = String.format("staging/x/day=1/k-%05d", i);
+            put(key, "x");
+            expected.add(key);
+        }
+        ListObjectsV2Response first = s3.listObjectsV2(b -> b.bucket("lake").prefix("staging/x/day=1/").maxKeys(1_000));
+        List<String> listed = new ArrayList<>(first.contents().stream().map(S3Object::key).toList());
+        ListObjectsV2Response second = s3.listObjectsV2(b -> b.bucket("lake").prefix("staging/x/day=1/").maxKeys(1_000)
+                .continuationToken(first.nextContinuationToken()));
+        listed.addAll(second.contents().stream().map(S3Object::key).toList());
+        // between the pages: a key that sorts into the third page arrives, another of the third page goes
+        put("staging/x/day=1/k-02100a", "new");
+        s3.deleteObject(b -> b.bucket("lake").key("staging/x/day=1/k-02200"));
+        ListObjectsV2Response third = s3.listObjectsV2(b -> b.bucket("lake").prefix("staging/x/day=1/").maxKeys(1_000)
+                .continuationToken(second.nextContinuationToken()));
+        listed.addAll(third.contents().stream().map(S3Object::key).toList());
+        assertThat(third.isTruncated()).isFalse();
+        expected.add(expected.indexOf("staging/x/day=1/k-02100") + 1, "staging/x/day=1/k-02100a");
+        expected.remove("staging/x/day=1/k-02200");
+        assertThat(listed).containsExactlyElementsOf(expected);
+        // and a listing after the change, whole, at once
+        assertThat(s3.listObjectsV2Paginator(b -> b.bucket("lake").prefix("staging/x/")).contents().stream().map(S3Object::key)
+                .toList()).containsExactlyElementsOf(expected);
     }
 
     @Test

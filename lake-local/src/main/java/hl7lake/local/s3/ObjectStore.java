@@ -57,6 +57,8 @@ final class ObjectStore {
     private final Path root;
     /** Writes and conditional deletes of one object file are serialised (a check and its change are atomic). */
     private final Object[] locks = new Object[64];
+    /** Large directories' sorted entries between the pages of a listing (docs/decisions.md, "The local S3 server"). */
+    private final DirectoryListings listings = new DirectoryListings();
 
     ObjectStore(Path root) throws IOException {
         for (int i = 0; i < locks.length; i++) {
@@ -150,9 +152,13 @@ final class ObjectStore {
 
     boolean delete(String bucket, String key) throws IOException {
         Path file = KeyPaths.toPath(objects(bucket), key);
-        synchronized (lock(file)) {
-            // empty directories left behind are harmless, and removing them would race with concurrent puts
-            return Files.deleteIfExists(file);
+        try {
+            synchronized (lock(file)) {
+                // empty directories left behind are harmless, and removing them would race with concurrent puts
+                return Files.deleteIfExists(file);
+            }
+        } finally {
+            listings.changed();
         }
     }
 
@@ -173,7 +179,11 @@ final class ObjectStore {
             if (!matches(etag, object.get().etag())) {
                 return Deleted.NOT_MATCHED;
             }
-            Files.deleteIfExists(file);
+            try {
+                Files.deleteIfExists(file);
+            } finally {
+                listings.changed();
+            }
             return Deleted.DELETED;
         }
     }
@@ -219,7 +229,7 @@ final class ObjectStore {
         if (!Files.isDirectory(objects)) {
             return Collections.emptyIterator();
         }
-        return new SortedKeyWalk(objects, prefix, after, skipUnderAfter);
+        return new SortedKeyWalk(objects, prefix, after, skipUnderAfter, listings);
     }
 
     Path uploads(String bucket) {
@@ -251,18 +261,22 @@ final class ObjectStore {
     /** Moves a finished temp file into place atomically; with {@code ifNoneMatch} only if nothing is there. */
     void commit(Path temp, String bucket, String key, boolean ifNoneMatch) throws IOException {
         Path target = KeyPaths.toPath(objects(bucket), key);
-        KeyPaths.createParents(objects(bucket), key);
-        synchronized (lock(target)) {
-            if (ifNoneMatch) {
-                try {
-                    Files.createLink(target, temp); // link(2) fails atomically when the target exists
-                } catch (FileAlreadyExistsException exists) {
-                    throw new PreconditionFailed();
+        try {
+            KeyPaths.createParents(objects(bucket), key);
+            synchronized (lock(target)) {
+                if (ifNoneMatch) {
+                    try {
+                        Files.createLink(target, temp); // link(2) fails atomically when the target exists
+                    } catch (FileAlreadyExistsException exists) {
+                        throw new PreconditionFailed();
+                    }
+                    Files.delete(temp);
+                } else {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
-                Files.delete(temp);
-            } else {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
+        } finally {
+            listings.changed(); // after the change: a listing read before it is read again
         }
     }
 

@@ -27,7 +27,7 @@ import java.util.NoSuchElementException;
 final class SortedKeyWalk implements Iterator<String> {
 
     /** {@code utf8}: the key's bytes, computed once (the sort and every comparison with {@code after} use them). */
-    private record Entry(String key, byte[] utf8, Path path, boolean directory) {
+    record Entry(String key, byte[] utf8, Path path, boolean directory) {
         Entry(String key, Path path, boolean directory) {
             this(key, key.getBytes(StandardCharsets.UTF_8), path, directory);
         }
@@ -37,6 +37,7 @@ final class SortedKeyWalk implements Iterator<String> {
     private final String after;
     private final byte[] afterUtf8;
     private final boolean skipUnderAfter;
+    private final DirectoryListings listings;
     private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
     private String next;
 
@@ -44,12 +45,13 @@ final class SortedKeyWalk implements Iterator<String> {
      * {@code skipUnderAfter}: also leave out every key that starts with {@code after} (a listing with
      * a delimiter has already answered them as one common prefix).
      */
-    SortedKeyWalk(Path objects, String prefix, String after, boolean skipUnderAfter) {
+    SortedKeyWalk(Path objects, String prefix, String after, boolean skipUnderAfter, DirectoryListings listings) {
+        this.listings = listings;
         this.prefix = prefix;
         this.after = after;
         this.afterUtf8 = after.getBytes(StandardCharsets.UTF_8);
         this.skipUnderAfter = skipUnderAfter;
-        stack.push(entries(objects, "").iterator());
+        stack.push(listings.entries(objects, "").iterator());
     }
 
     @Override
@@ -63,7 +65,7 @@ final class SortedKeyWalk implements Iterator<String> {
             Entry entry = level.next();
             if (entry.directory()) {
                 if (wanted(entry, true)) {
-                    stack.push(entries(entry.path(), entry.key()).iterator());
+                    stack.push(listings.entries(entry.path(), entry.key()).iterator());
                 }
             } else if (wanted(entry, false)) {
                 next = entry.key();
@@ -99,7 +101,8 @@ final class SortedKeyWalk implements Iterator<String> {
         return after.isEmpty() || order > 0;
     }
 
-    private static List<Entry> entries(Path directory, String keyPrefix) {
+    /** A directory's entries, sorted (unmodifiable: {@link DirectoryListings} shares them between listings). */
+    static List<Entry> read(Path directory, String keyPrefix) {
         List<Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> children = Files.newDirectoryStream(directory)) {
             for (Path child : children) {
@@ -125,6 +128,6 @@ final class SortedKeyWalk implements Iterator<String> {
             throw new UncheckedIOException(e);
         }
         entries.sort((a, b) -> Arrays.compareUnsigned(a.utf8(), b.utf8()));
-        return entries;
+        return java.util.Collections.unmodifiableList(entries);
     }
 }
