@@ -117,9 +117,14 @@ public final class Refinery {
         Map<String, String> reused = new LinkedHashMap<>(); // staging key -> message id, rows taken from the previous run
         try {
             PreviousRun previous = full ? null : PreviousRun.find(s3, bucket, day, work, progress);
-            ticker.scheduleAtFixedRate(() -> progress.printf(Locale.ROOT, "refine: %s: %,d of %,d staging documents read%s%n",
-                    day, read.get(), listed.get(), previous == null ? "" : " (the others unchanged since run " + previous.runId() + ")"),
-                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            ticker.scheduleAtFixedRate(() -> {
+                int unchanged;
+                synchronized (reused) {
+                    unchanged = reused.size();
+                }
+                progress.printf(Locale.ROOT, "refine: %s: %,d staging documents listed: %,d read, %,d unchanged since the previous run%n",
+                        day, listed.get(), read.get(), unchanged);
+            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             RowCounts counts = new RowCounts();
             Map<String, PatientDay> patients = new ConcurrentHashMap<>();
             long stagingBytes = readAndFlatten(day, work, counts, patients, lookups, listed, read, vanished, progress, previous, reused);
@@ -232,7 +237,9 @@ public final class Refinery {
                 }
                 done.clear();
                 for (String key : clash) {
-                    reused.remove(key);
+                    synchronized (reused) { // the progress ticker counts it
+                        reused.remove(key);
+                    }
                     done.add(pool.submit(() -> read(key, mine.get(), patients, lookups, read, vanished, readMessages)));
                 }
                 await(done, "a staging document could not be read");
