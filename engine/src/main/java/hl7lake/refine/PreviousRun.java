@@ -66,7 +66,7 @@ final class PreviousRun {
             }
             String name = manifest.strip().substring(manifest.strip().lastIndexOf('/') + 1);
             String named = name.endsWith(".parquet") ? name.substring(0, name.length() - ".parquet".length()) : name;
-            if (!manifest.equals("s3://" + bucket + "/" + RefinedKeys.file(table.name(), day, named) + "\n")
+            if (!manifest.equals(RefinedKeys.manifestText(bucket, table.name(), day, named))
                     || (run != null && !run.equals(named))) {
                 return none(progress, day, "the tables' manifests do not name one run");
             }
@@ -173,19 +173,19 @@ final class PreviousRun {
         row.put("etag", etag(etag));
         row.put("message_id", messageId);
         row.put("flattened_by", Flattener.VERSION);
-        row.put("patient_uuid", patient == null ? null : patient.uuid());
-        row.put("message_time", patient == null ? null : patient.messageTime());
-        row.put("family_name", patient == null ? null : patient.family());
-        row.put("given_name", patient == null ? null : patient.given());
-        row.put("birth_date", patient == null ? null : patient.birthDate());
-        row.put("sex", patient == null ? null : patient.sex());
-        row.put("street", patient == null ? null : patient.street());
-        row.put("city", patient == null ? null : patient.city());
-        row.put("state", patient == null ? null : patient.state());
-        row.put("postal_code", patient == null ? null : patient.postalCode());
-        row.put("country", patient == null ? null : patient.country());
         var ids = row.putArray("identifiers");
-        if (patient != null) {
+        if (patient != null) { // else the patient's columns are absent: DuckDB reads them as NULL
+            row.put("patient_uuid", patient.uuid());
+            row.put("message_time", patient.messageTime());
+            row.put("family_name", patient.family());
+            row.put("given_name", patient.given());
+            row.put("birth_date", patient.birthDate());
+            row.put("sex", patient.sex());
+            row.put("street", patient.street());
+            row.put("city", patient.city());
+            row.put("state", patient.state());
+            row.put("postal_code", patient.postalCode());
+            row.put("country", patient.country());
             patient.identifiers().forEach(ids::add);
         }
         return row;

@@ -34,6 +34,11 @@ public final class RefinedKeys {
         return partition(table, day) + runId + ".parquet";
     }
 
+    /** A manifest's text: the S3 URI of the run's file of the table and day, one line. */
+    public static String manifestText(String bucket, String table, LocalDate day, String runId) {
+        return "s3://" + bucket + "/" + file(table, day, runId) + "\n";
+    }
+
     /** {@code refined/_manifests/<table>/}: the table's location for Athena (symlink manifests by day). */
     public static String manifests(String table) {
         return MANIFESTS + table + "/";

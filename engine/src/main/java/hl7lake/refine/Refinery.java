@@ -151,7 +151,7 @@ public final class Refinery {
             }
             // the switch: each table's manifest names the new file; the sources' last (a run reuses one only when all name it)
             for (RefinedTables.Table table : RefinedTables.FILES) {
-                String manifest = "s3://" + bucket + "/" + RefinedKeys.file(table.name(), day, runId) + "\n";
+                String manifest = RefinedKeys.manifestText(bucket, table.name(), day, runId);
                 s3.putObject(b -> b.bucket(bucket).key(RefinedKeys.manifest(table.name(), day)).contentType("text/plain")
                         .serverSideEncryption(ServerSideEncryption.AES256), RequestBody.fromString(manifest, StandardCharsets.UTF_8));
             }
@@ -199,7 +199,7 @@ public final class Refinery {
         ExecutorService listing = Executors.newFixedThreadPool(Math.max(1, Math.min(structures.size(), settings.threads())),
                 daemon("refine-list"));
         if (previous != null) { // the previous run's patients are likely the day's still: their catalog look-ups start now
-            previous.patients().forEach(uuid -> patients.computeIfAbsent(uuid, u -> new PatientDay(lookups.submit(() -> identifiersOf(u)))));
+            previous.patients().forEach(uuid -> patientDay(patients, lookups, uuid));
         }
         try {
             List<Future<?>> done = Collections.synchronizedList(new ArrayList<>());
@@ -284,9 +284,14 @@ public final class Refinery {
         return null;
     }
 
-    /** A message's patient: the catalog look-up of its identifiers asked when the uuid is first seen. */
+    /** A message's patient, added to its day. */
     private void seen(Map<String, PatientDay> patients, ExecutorService lookups, Flattener.PatientSeen seen) {
-        patients.computeIfAbsent(seen.uuid(), u -> new PatientDay(lookups.submit(() -> identifiersOf(u)))).add(seen);
+        patientDay(patients, lookups, seen.uuid()).add(seen);
+    }
+
+    /** The patient's day; the catalog look-up of its identifiers is asked when the uuid is first seen. */
+    private PatientDay patientDay(Map<String, PatientDay> patients, ExecutorService lookups, String uuid) {
+        return patients.computeIfAbsent(uuid, u -> new PatientDay(lookups.submit(() -> identifiersOf(u))));
     }
 
     private static void await(List<Future<?>> done, String what) throws InterruptedException {
