@@ -28,12 +28,14 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import static hl7lake.Hl7LakeConstants.HTTP_RESPONSE_CODE;
@@ -209,7 +211,7 @@ public final class Api {
         if (!ids.isEmpty()) {
             audited(caller, request, "messages", null, Map.of("message_ids", ids));
         }
-        return list(page);
+        return list(page, Api::summary);
     }
 
     private Object patient(Exchange exchange, Caller caller, HttpServerRequest request, String uuid) throws ApiProblem {
@@ -221,7 +223,7 @@ public final class Api {
                 uuid, span(request), limit(request), request.getParam("page_token"));
         Map<String, Object> reply = patientJson(uuid, identifiers);
         List<String> ids = messages.items().stream().map(item -> item.get("message_id").s()).toList();
-        reply.put("messages", messages.items().stream().map(Api::json).toList());
+        reply.put("messages", messages.items().stream().map(Api::summary).toList());
         if (messages.next() != null) {
             reply.put("next_page_token", messages.next());
         }
@@ -261,7 +263,7 @@ public final class Api {
             codeValue = AttributeValue.fromN(Integer.toString(Integer.parseInt(code)));
         }
         return list(catalog.days(tables.errors(), days[0], days[1], span(request), limit(request),
-                request.getParam("page_token"), code == null ? null : "code", codeValue));
+                request.getParam("page_token"), code == null ? null : "code", codeValue), Api::json);
     }
 
     private Object error(Exchange exchange, Caller caller, HttpServerRequest request, String id) throws ApiProblem {
@@ -388,9 +390,9 @@ public final class Api {
         return body;
     }
 
-    private static Map<String, Object> list(CatalogReader.Page page) {
+    private static Map<String, Object> list(CatalogReader.Page page, Function<Map<String, AttributeValue>, Map<String, Object>> entry) {
         Map<String, Object> reply = new LinkedHashMap<>();
-        reply.put("items", page.items().stream().map(Api::json).toList());
+        reply.put("items", page.items().stream().map(entry).toList());
         if (page.next() != null) {
             reply.put("next_page_token", page.next());
         }
@@ -403,6 +405,21 @@ public final class Api {
         patient.put("identifiers", identifiers.stream().map(item -> item.containsKey("local_id_value")
                 ? item.get("local_id_value").s() : item.get("local_id").s()).toList());
         return patient;
+    }
+
+    /**
+     * A message as a list gives it: its {@link CatalogTables#MESSAGE_SUMMARY}, what the messages table's indexes
+     * hold (an index an older version made holds whole items: the same summary is given).
+     */
+    static Map<String, Object> summary(Map<String, AttributeValue> item) {
+        Map<String, AttributeValue> summary = new HashMap<>();
+        for (String name : CatalogTables.MESSAGE_SUMMARY) {
+            AttributeValue value = item.get(name);
+            if (value != null) {
+                summary.put(name, value);
+            }
+        }
+        return json(summary);
     }
 
     /** A catalog item as JSON: strings, numbers, booleans and string sets as themselves. */

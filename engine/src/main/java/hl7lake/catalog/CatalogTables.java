@@ -31,7 +31,9 @@ import java.util.concurrent.Executor;
  *   <li>{@code messages}: HASH message_id; GSI {@value #PATIENT_INDEX} (patient_uuid, received_at) and
  *       GSI {@value #CONTROL_INDEX} (sender_control, received_at) to find a message by sender + control id,
  *       GSI {@value #DAY_INDEX} (day, received_at) and GSI {@value #STRUCTURE_INDEX} (structure, received_at)
- *       for the query API's lists by time and by structure.</li>
+ *       for the query API's lists by time and by structure. These four hold a message's
+ *       {@link #MESSAGE_SUMMARY} only (projection INCLUDE), what a list shows; the whole record is a GetItem
+ *       by its key (docs/decisions.md, "A list of messages is a list of summaries").</li>
  *   <li>{@code errors}: HASH error_id; GSI {@value #DAY_INDEX} (day, received_at).</li>
  *   <li>{@code claims}: HASH claim_id; strongly consistent, conditionally written records of what must
  *       happen once (a patient identifier's uuid, a message's content).</li>
@@ -44,6 +46,16 @@ public final class CatalogTables {
     public static final String CONTROL_INDEX = "control_index";
     public static final String DAY_INDEX = "day_index";
     public static final String STRUCTURE_INDEX = "structure_index";
+
+    /**
+     * What a list of messages gives of each (the query API's summary, the dashboard's result rows): the
+     * attributes the {@code messages} table's indexes hold besides their keys, plus the keys they always hold.
+     * Every index key of that table is among them but {@code day} and {@code sender_control}, which a
+     * summary leaves out (they repeat {@code received_at} and the sender's fields).
+     */
+    public static final List<String> MESSAGE_SUMMARY = List.of("message_id", "received_at", "door", "structure",
+            "message_type", "trigger_event", "sending_application", "sending_facility", "control_id", "patient_uuid",
+            "replay_of");
 
     private final String prefix;
 
@@ -155,10 +167,10 @@ public final class CatalogTables {
                         index(LOCAL_INDEX, key("local_id", "uuid"))),
                 table(messages(), key("message_id", null),
                         attributes("message_id", "patient_uuid", "received_at", "sender_control", "day", "structure"),
-                        index(PATIENT_INDEX, key("patient_uuid", "received_at")),
-                        index(CONTROL_INDEX, key("sender_control", "received_at")),
-                        index(DAY_INDEX, key("day", "received_at")),
-                        index(STRUCTURE_INDEX, key("structure", "received_at"))),
+                        summaryIndex(PATIENT_INDEX, key("patient_uuid", "received_at")),
+                        summaryIndex(CONTROL_INDEX, key("sender_control", "received_at")),
+                        summaryIndex(DAY_INDEX, key("day", "received_at")),
+                        summaryIndex(STRUCTURE_INDEX, key("structure", "received_at"))),
                 table(errors(), key("error_id", null), attributes("error_id", "day", "received_at"),
                         index(DAY_INDEX, key("day", "received_at"))),
                 table(claims(), key("claim_id", null), attributes("claim_id")));
@@ -177,6 +189,18 @@ public final class CatalogTables {
     private static GlobalSecondaryIndex index(String name, List<KeySchemaElement> key) {
         return GlobalSecondaryIndex.builder().indexName(name).keySchema(key)
                 .projection(Projection.builder().projectionType(ProjectionType.ALL).build()).build();
+    }
+
+    /**
+     * An index of the {@code messages} table: its keys and the {@link #MESSAGE_SUMMARY}'s other attributes
+     * (DynamoDB refuses a key attribute among the non-key ones).
+     */
+    private static GlobalSecondaryIndex summaryIndex(String name, List<KeySchemaElement> key) {
+        Set<String> keys = new HashSet<>(List.of("message_id"));
+        key.forEach(k -> keys.add(k.attributeName()));
+        List<String> others = MESSAGE_SUMMARY.stream().filter(a -> !keys.contains(a)).toList();
+        return GlobalSecondaryIndex.builder().indexName(name).keySchema(key)
+                .projection(Projection.builder().projectionType(ProjectionType.INCLUDE).nonKeyAttributes(others).build()).build();
     }
 
     private static List<KeySchemaElement> key(String hash, String range) {

@@ -122,13 +122,17 @@ public final class MessageIndex {
     }
 
     /**
-     * The messages a sender sent with this control id, oldest first (the GSI is eventually consistent on AWS).
+     * The records of the messages a sender sent with this control id, oldest first (the GSI is eventually
+     * consistent on AWS; it holds summaries, so each whole record is then read by its key).
      * {@code senderControl} as {@link MessageRecord#senderControl} makes it; an over-long one is looked up by its hashed key.
      */
     public List<Map<String, AttributeValue>> bySenderControl(String senderControl) {
         return dynamo.query(q -> q.tableName(tables.messages()).indexName(CatalogTables.CONTROL_INDEX)
-                .keyConditionExpression("sender_control = :sc")
-                .expressionAttributeValues(Map.of(":sc", AttributeValue.fromS(CatalogLimits.key(senderControl))))).items();
+                        .keyConditionExpression("sender_control = :sc")
+                        .expressionAttributeValues(Map.of(":sc", AttributeValue.fromS(CatalogLimits.key(senderControl))))).items()
+                .stream().map(summary -> dynamo.getItem(g -> g.tableName(tables.messages()).consistentRead(true)
+                        .key(Map.of("message_id", summary.get("message_id")))).item())
+                .filter(item -> item != null && !item.isEmpty()).toList();
     }
 
     /**

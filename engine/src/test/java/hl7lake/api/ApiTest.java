@@ -6,11 +6,14 @@ import hl7lake.Engine;
 import hl7lake.TestEngines;
 import hl7lake.TestFiles;
 import hl7lake.TestHttp;
+import hl7lake.catalog.CatalogTables;
 import hl7lake.config.AwsClients;
 import hl7lake.config.EngineSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -223,6 +226,36 @@ class ApiTest {
         assertThat(get(reader, "/api/messages/" + java.util.UUID.randomUUID()).statusCode()).isEqualTo(404);
         assertThat(get(reader, "/api/messages?patient=not-a-uuid").statusCode()).isEqualTo(400);
         assertThat(get(reader, "/api/messages?from=" + TODAY + "&page_token=%25%25").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void a_list_gives_each_message_s_summary_which_is_what_the_indexes_hold_and_the_record_the_rest() throws Exception {
+        int[] pages = {0};
+        List<JsonNode> items = all(reader, "/api/messages?from=" + TODAY + "&limit=1000", pages);
+        assertThat(items).hasSize(acceptedMessages);
+        for (JsonNode item : items) {
+            Set<String> names = new HashSet<>();
+            item.fieldNames().forEachRemaining(names::add);
+            assertThat(CatalogTables.MESSAGE_SUMMARY).as("a summary's fields").containsAll(names);
+            assertThat(names).contains("message_id", "received_at", "door", "structure", "sending_application", "control_id");
+            JsonNode record = json(reader, "/api/messages/" + item.get("message_id").asText());
+            names.forEach(name -> assertThat(item.get(name)).as(name).isEqualTo(record.get(name)));
+            assertThat(record.has("staging_key") && record.has("sha256") && record.has("raw_key")).as("the whole record").isTrue();
+        }
+        // the indexes themselves hold summaries (projection INCLUDE): a list moves no whole records
+        try (DynamoDbClient dynamo = AwsClients.dynamo(engine.local().dynamoEndpoint(), "us-east-1")) {
+            CatalogTables tables = new CatalogTables("hl7lake-");
+            String uuid = items.stream().filter(i -> i.has("patient_uuid")).findFirst().orElseThrow().get("patient_uuid").asText();
+            for (String[] index : new String[][] {{CatalogTables.DAY_INDEX, "day", TODAY},
+                    {CatalogTables.PATIENT_INDEX, "patient_uuid", uuid}}) {
+                List<Map<String, AttributeValue>> held = dynamo.query(b -> b.tableName(tables.messages()).indexName(index[0])
+                        .keyConditionExpression("#k = :v").expressionAttributeNames(Map.of("#k", index[1]))
+                        .expressionAttributeValues(Map.of(":v", AttributeValue.fromS(index[2])))).items();
+                assertThat(held).as(index[0]).isNotEmpty();
+                held.forEach(item -> assertThat(item.keySet()).as(index[0]).doesNotContain("staging_key", "sha256", "raw_key")
+                        .allMatch(name -> CatalogTables.MESSAGE_SUMMARY.contains(name) || name.equals(index[1])));
+            }
+        }
     }
 
     @Test

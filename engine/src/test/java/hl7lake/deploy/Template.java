@@ -85,12 +85,19 @@ final class Template {
             if (table.containsKey("GlobalSecondaryIndexes")) {
                 request.globalSecondaryIndexes(list(table, "GlobalSecondaryIndexes").stream().map(i -> GlobalSecondaryIndex.builder()
                         .indexName(String.valueOf(map(i).get("IndexName"))).keySchema(keys(list(i, "KeySchema")))
-                        .projection(Projection.builder().projectionType(String.valueOf(map(i, "Projection").get("ProjectionType")))
-                                .build()).build()).toList());
+                        .projection(projection(map(i, "Projection"))).build()).toList());
             }
             tables.add(request.build());
         }
         return tables;
+    }
+
+    private static Projection projection(Map<String, Object> projection) {
+        Projection.Builder builder = Projection.builder().projectionType(String.valueOf(projection.get("ProjectionType")));
+        if (projection.get("NonKeyAttributes") instanceof List<?> attributes) {
+            builder.nonKeyAttributes(attributes.stream().map(String::valueOf).toList());
+        }
+        return builder.build();
     }
 
     private List<KeySchemaElement> keys(List<Object> schema) {
